@@ -1,0 +1,189 @@
+/*
+ * NAME
+ *	filetype 3
+ * SUMMARY
+ *	libmagic, loaded once, one cookie per thread
+ * SYNOPSIS
+ *	#include "filetype.h"
+ *
+ *	int	filetype_init(err, errlen)
+ *	int	filetype_of(buf, len, out, outlen)
+ * DESCRIPTION
+ *	filetype_of() writes the MIME type libmagic finds in the first
+ *	bytes of a stream ("application/zip") into out.  It returns 0, or
+ *	-1 when libmagic fails (out is then "application/octet-stream").
+ *
+ *	A magic_t is not thread-safe, and parsing the database per message
+ *	would cost milliseconds.  So the compiled database is mapped once
+ *	per process (filetype_init, or the first call), and each thread
+ *	makes one cookie over that shared map with magic_load_buffers; a
+ *	thread-exit destructor closes it.  Nothing here is per message.
+ *
+ *	Flags: MAGIC_MIME_TYPE, and never decompress (MAGIC_NO_CHECK_COMPRESS:
+ *	libmagic would inflate a gzip in memory, outside our accounting).
+ *
+ *	Each thread remembers its last answer: the same window asked again
+ *	(the same attachment sent to many recipients, a test that splits a
+ *	message in every way) costs a memcmp instead of a libmagic run.
+ *
+ *	Memory: per thread, a cookie and a 4 KiB memo; per process, the
+ *	mapped database (shared, read-only pages).
+ * BUGS
+ *	Only the first FILETYPE_WINDOW bytes are shown to libmagic.
+ */
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <magic.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "filetype.h"
+
+#define FILETYPE_FLAGS	(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR)
+#define FILETYPE_FALLBACK "application/octet-stream"
+
+static pthread_once_t filetype_once = PTHREAD_ONCE_INIT;
+static pthread_key_t filetype_key;
+static void *filetype_db;		/* the mapped magic.mgc, or NULL */
+static size_t filetype_db_len;
+static char filetype_err[256];
+
+struct filetype_memo {
+	magic_t	cookie;
+	size_t	len;
+	uint8_t	win[FILETYPE_WINDOW];
+	char	type[64];
+	int	valid;
+};
+
+static __thread struct filetype_memo *filetype_self;
+
+/* filetype_close - thread exit: close the thread's cookie */
+
+static void filetype_close(void *arg)
+{
+	struct filetype_memo *memo = arg;
+
+	if (memo) {
+		magic_close(memo->cookie);
+		free(memo);
+	}
+}
+
+/* filetype_map - map the compiled database once */
+
+static void filetype_map(void)
+{
+	const char *path = "/usr/lib/file/magic.mgc";
+	const char *list = magic_getpath(NULL, 0);
+	char    cand[1024];
+	struct stat st;
+	int     fd = -1;
+
+	(void) pthread_key_create(&filetype_key, filetype_close);
+	/* The compiled form of each database on libmagic's path. */
+	for (const char *p = list; p && *p;) {
+		size_t  n = strcspn(p, ":");
+
+		snprintf(cand, sizeof(cand), "%.*s.mgc", (int) n, p);
+		if ((fd = open(cand, O_RDONLY | O_CLOEXEC)) >= 0) {
+			path = cand;
+			break;
+		}
+		p += n + (p[n] == ':');
+	}
+	if (fd < 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(filetype_err, sizeof(filetype_err),
+			 "cannot open the magic database %.160s (install libmagic-mgc)", path);
+		return;
+	}
+	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+		filetype_db = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (filetype_db == MAP_FAILED)
+			filetype_db = 0;
+		else
+			filetype_db_len = st.st_size;
+	}
+	close(fd);
+	if (filetype_db == 0)
+		snprintf(filetype_err, sizeof(filetype_err),
+			 "cannot map the magic database %.160s", path);
+}
+
+/* filetype_thread - this thread's cookie, made on first use */
+
+static struct filetype_memo *filetype_thread(void)
+{
+	struct filetype_memo *memo;
+	void   *bufs[1];
+	size_t  sizes[1];
+
+	if (filetype_self)
+		return (filetype_self);
+	pthread_once(&filetype_once, filetype_map);
+	if ((memo = calloc(1, sizeof(*memo))) == 0)
+		return (NULL);
+	if ((memo->cookie = magic_open(FILETYPE_FLAGS)) == 0) {
+		free(memo);
+		return (NULL);
+	}
+	bufs[0] = filetype_db;
+	sizes[0] = filetype_db_len;
+	if (filetype_db == 0 || magic_load_buffers(memo->cookie, bufs, sizes, 1) != 0) {
+		if (magic_load(memo->cookie, NULL) != 0) {
+			magic_close(memo->cookie);
+			free(memo);
+			return (NULL);
+		}
+	}
+	filetype_self = memo;
+	(void) pthread_setspecific(filetype_key, memo);
+	return (memo);
+}
+
+/* filetype_init - load at start-up, so that a bad install shows early */
+
+int     filetype_init(char *err, size_t errlen)
+{
+	if (filetype_thread() == 0) {
+		snprintf(err, errlen, "libmagic: %s",
+			 filetype_err[0] ? filetype_err : "cannot load the magic database");
+		return (-1);
+	}
+	return (0);
+}
+
+/* filetype_of - the MIME type of the first bytes of a stream */
+
+int     filetype_of(const uint8_t *p, size_t n, char *out, size_t outlen)
+{
+	struct filetype_memo *memo = filetype_thread();
+	const char *type;
+	int     rc = 0;
+
+	if (n > FILETYPE_WINDOW)
+		n = FILETYPE_WINDOW;
+	if (memo == 0) {
+		snprintf(out, outlen, "%s", FILETYPE_FALLBACK);
+		return (-1);
+	}
+	if (memo->valid && memo->len == n && memcmp(memo->win, p, n) == 0) {
+		snprintf(out, outlen, "%s", memo->type);
+		return (0);
+	}
+	if ((type = magic_buffer(memo->cookie, n ? (const void *) p : (const void *) "", n)) == 0) {
+		type = FILETYPE_FALLBACK;
+		rc = -1;
+	}
+	snprintf(memo->type, sizeof(memo->type), "%s", type);
+	memcpy(memo->win, p, n);
+	memo->len = n;
+	memo->valid = (rc == 0);
+	snprintf(out, outlen, "%s", memo->type);
+	return (rc);
+}

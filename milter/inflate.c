@@ -1,0 +1,177 @@
+/*
+ * NAME
+ *	inflate 3
+ * SUMMARY
+ *	streaming inflate over zlib with the counted allocator
+ * SYNOPSIS
+ *	#include "inflate.h"
+ *
+ *	struct infl *infl_new(acct, wbits)
+ *
+ *	int	infl_reset(infl)
+ *
+ *	int	infl_feed(infl, p, n, used, sink, ctx)
+ *
+ *	uint64_t infl_total_in(infl)
+ *	uint64_t infl_total_out(infl)
+ *
+ *	struct infl *infl_free(infl)
+ * DESCRIPTION
+ *	infl_new() starts a zlib inflate stream with the given window
+ *	bits (INFL_RAW for the raw deflate of zip and gzip members; the
+ *	gzip walker parses its own headers) whose memory comes from the
+ *	message's counted allocator: zlib's state (stage inflate) and
+ *	this module's output buffer (stage archive).
+ *
+ *	infl_feed() inflates as much of p[0..n) as it can and hands the
+ *	output to sink(ctx, out, len) in chunks of at most INFL_CHUNK
+ *	bytes.  Because zlib stops when the output buffer is full, the
+ *	compressed bytes it has taken (infl_total_in) stay close to the
+ *	output produced, which is what a ratio judgement needs.  *used
+ *	tells how many input bytes were taken: fewer than n after the
+ *	end of the deflate stream (the rest belongs to the container)
+ *	or when the sink said stop.  The result is INFL_MORE (all input
+ *	used, the stream goes on), INFL_END, INFL_STOP, INFL_ERROR
+ *	(corrupt data) or INFL_NOMEM (zlib could not allocate its
+ *	window); the last two are sticky.
+ *
+ *	infl_reset() starts a new stream on the same state (the window
+ *	stays allocated), for the next member.
+ * MEMORY
+ *	About 7 KiB of zlib state, plus zlib's 32 KiB window once the
+ *	first block is decoded, plus INFL_CHUNK (8 KiB) of output
+ *	buffer: one per open archive level.  Nothing grows with the
+ *	stream.
+ * BUGS
+ *	No check values: the gzip CRC and the zip CRC are not verified
+ *	(they do not change what a bomb costs).
+ */
+
+#include <limits.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "inflate.h"
+
+struct infl {
+	struct acct *acct;
+	z_stream z;
+	int	wbits;
+	int	err;			/* sticky INFL_ERROR or INFL_NOMEM */
+	uint64_t total_in;		/* ours: zlib's uLong may be 32 bits */
+	uint64_t total_out;
+	uint8_t out[INFL_CHUNK];
+};
+
+/* infl_new - start an inflate stream with counted memory */
+
+struct infl *infl_new(struct acct *acct, int wbits)
+{
+	struct infl *f;
+
+	if ((f = acct_alloc(acct, ACCT_ARCHIVE, sizeof(*f))) == 0)
+		return (NULL);
+	memset(&f->z, 0, sizeof(f->z));
+	f->acct = acct;
+	f->wbits = wbits;
+	f->err = 0;
+	f->total_in = f->total_out = 0;
+	f->z.zalloc = acct_zalloc;
+	f->z.zfree = acct_zfree;
+	f->z.opaque = acct;
+	if (inflateInit2(&f->z, wbits) != Z_OK) {
+		acct_free(acct, f);
+		return (NULL);
+	}
+	return (f);
+}
+
+/* infl_reset - the next stream, same state and window */
+
+int     infl_reset(struct infl *f)
+{
+	f->total_in = f->total_out = 0;
+	if (f->err == INFL_NOMEM)
+		return (INFL_NOMEM);
+	f->err = 0;
+	if (inflateReset(&f->z) != Z_OK)
+		return (f->err = INFL_ERROR);
+	return (INFL_MORE);
+}
+
+/* infl_feed - inflate what we are given, output through the sink */
+
+int     infl_feed(struct infl *f, const uint8_t *p, size_t n, size_t *used,
+		          sink_fn sink, void *ctx)
+{
+	size_t  left = n;
+	size_t  produced;
+	uInt    give;
+	int     ret;
+
+	*used = 0;
+	if (f->err)
+		return (f->err);
+	for (;;) {
+		give = left > UINT_MAX ? UINT_MAX : (uInt) left;
+		f->z.next_in = (Bytef *) p;
+		f->z.avail_in = give;
+		f->z.next_out = f->out;
+		f->z.avail_out = sizeof(f->out);
+		ret = inflate(&f->z, Z_NO_FLUSH);
+		p += give - f->z.avail_in;
+		left -= give - f->z.avail_in;
+		f->total_in += give - f->z.avail_in;
+		*used = n - left;
+		produced = sizeof(f->out) - f->z.avail_out;
+		f->total_out += produced;
+		if (produced > 0 && sink(ctx, f->out, produced) != 0)
+			return (INFL_STOP);
+		switch (ret) {
+		case Z_STREAM_END:
+			return (INFL_END);
+		case Z_OK:
+			break;
+		case Z_BUF_ERROR:			/* no progress possible */
+			if (left == 0)
+				return (INFL_MORE);
+			if (produced == 0)
+				return (f->err = INFL_ERROR);
+			break;
+		case Z_MEM_ERROR:
+			return (f->err = INFL_NOMEM);
+		default:				/* data, dict, stream error */
+			return (f->err = INFL_ERROR);
+		}
+		if (left == 0 && f->z.avail_out != 0)
+			return (INFL_MORE);
+	}
+}
+
+/* infl_total_in - compressed bytes taken since new/reset */
+
+uint64_t infl_total_in(const struct infl *f)
+{
+	return (f->total_in);
+}
+
+/* infl_total_out - bytes produced since new/reset */
+
+uint64_t infl_total_out(const struct infl *f)
+{
+	return (f->total_out);
+}
+
+/* infl_free - release the stream; returns NULL */
+
+struct infl *infl_free(struct infl *f)
+{
+	struct acct *acct;
+
+	if (f == 0)
+		return (NULL);
+	acct = f->acct;
+	inflateEnd(&f->z);
+	acct_free(acct, f);
+	return (NULL);
+}

@@ -1,0 +1,741 @@
+/*
+ * NAME
+ *	mime 3
+ * SUMMARY
+ *	streaming MIME structure parser
+ * SYNOPSIS
+ *	#include "mime.h"
+ *
+ *	struct mime *mime_new(msg)
+ *	int	mime_feed(mime, buf, len)
+ *	int	mime_finish(mime)
+ *	struct mime *mime_free(mime)
+ * DESCRIPTION
+ *	The parser takes a whole message (header and body) in chunks split
+ *	anywhere, finds its MIME structure (RFC 2045, 2046, 2183, 2231) and
+ *	hands the encoded body of every leaf part to a struct part, which
+ *	decodes it.  It never holds more than one line start.
+ *
+ *	Lines end with LF or CRLF.  The only place where the parser looks
+ *	for structure is the start of a line.  A line that starts with '-'
+ *	while a multipart is open is held (up to the longest boundary plus
+ *	a few bytes) until it is known whether it is a delimiter; every
+ *	other byte passes through at once, in spans of the caller's buffer.
+ *	The line end before a delimiter belongs to the delimiter, so in a
+ *	body the parser holds back one line end (at most CRLF).
+ *
+ *	Structure: an explicit stack of frames, one per open multipart or
+ *	message/rfc822, limited by max_mime_depth (the stack is allocated
+ *	once at that size).  Boundaries live in one arena; a delimiter line
+ *	is matched against every open multipart, innermost first, first
+ *	exactly ("--" boundary ["--"] blanks) and then as a prefix, which
+ *	is what mail readers do with trailing junk.  A delimiter of an
+ *	outer multipart closes the inner ones.
+ *
+ *	Header fields: only Content-Type, Content-Transfer-Encoding and
+ *	Content-Disposition are kept, each up to MIME_HVAL_MAX bytes
+ *	unfolded; every other field is skipped as it streams, whatever its
+ *	size.  A line in a header block that is not a field ends the block
+ *	and starts the body (as Postfix and Python do); a leading mbox
+ *	"From " line is skipped.
+ *
+ *	Broken structure never stops the parse: it becomes a finding.
+ *	Missing, duplicated or never-closed boundaries, parts with headers
+ *	and no body, unknown transfer encodings.
+ *
+ *	Part numbering is IMAP's: "1", "2.1", ...; the body of a
+ *	message/rfc822 part "3" is "3.1" (or its parts "3.1", "3.2").
+ *
+ *	Memory: struct mime (about 11 KiB with the header value buffer,
+ *	line buffer and boundary arena) plus 32 bytes per frame of
+ *	max_mime_depth; all counted under stage "mime".  Time: linear; a
+ *	held line start is examined once.
+ * BUGS
+ *	message/rfc822 parts with a base64 or quoted-printable encoding
+ *	(not allowed by RFC 2046) are analysed as opaque leaves, as is
+ *	message/partial (never reassembled).
+ */
+
+#include <string.h>
+#include <strings.h>
+
+#include "mime.h"
+#include "mimehdr.h"
+#include "msg.h"
+#include "part.h"
+
+#define MIME_NAME_MAX	64		/* field names longer than this are skipped */
+#define MIME_HVAL_MAX	8192		/* kept of a Content-* field value */
+#define MIME_LINE_MAX	(2 + MIMEHDR_BOUNDARY_MAX + 8)	/* held line start */
+#define MIME_ARENA	8192		/* all open boundaries */
+#define MIME_PATH_MAX	128		/* "2.1.3": part path, truncated */
+
+enum mime_state {
+	MS_LINE,			/* at the start of a line */
+	MS_HCR,				/* header block: CR at line start */
+	MS_HNAME,			/* header block: field name */
+	MS_HVALUE,			/* header block: rest of a field line */
+	MS_DASH,			/* holding a line that may be a delimiter */
+	MS_BODY,			/* body: inside a line */
+	MS_SKIPLINE,			/* rest of a delimiter line */
+};
+
+enum mime_mode {
+	MODE_HEADER,			/* reading an entity's header block */
+	MODE_BODY,			/* reading an entity's body */
+};
+
+enum frame_kind {
+	FRAME_MESSAGE,			/* the message, or a message/rfc822 body */
+	FRAME_MULTIPART,
+};
+
+struct mime_frame {
+	enum frame_kind kind;
+	unsigned bnd_off;		/* boundary in the arena */
+	unsigned bnd_len;
+	unsigned children;		/* parts seen so far */
+	unsigned path_len;		/* this frame's path in mime->path */
+	unsigned char truncated;	/* boundary kept as a prefix only */
+	unsigned char digest;		/* multipart/digest: parts default to rfc822 */
+	unsigned char delimited;	/* a delimiter was seen */
+	unsigned char closed;		/* the close delimiter was seen */
+};
+
+struct mime {
+	struct msg *msg;
+	enum mime_state state;
+	enum mime_mode mode;
+	int	no_dash;		/* replaying a held line: not a delimiter */
+	int	first_line;		/* at the message's first line */
+	int	digest_child;		/* entity is a part of multipart/digest */
+
+	/* The current entity. */
+	struct mimehdr hdr;
+	struct part *leaf;		/* its body goes here, or is ignored */
+	unsigned path_len;		/* its path in path[] */
+
+	/* The header field being read. */
+	enum mimehdr_field field;
+	int	name_bad;		/* not a field name after all */
+	int	name_ws;		/* blanks after the name */
+	size_t	name_len;
+	char	name[MIME_NAME_MAX];
+	size_t	hval_len;
+	int	hval_trunc;
+	char	hval[MIME_HVAL_MAX];
+
+	/* A held line start, and a held line end (body only). */
+	size_t	line_len;
+	uint8_t	line[MIME_LINE_MAX];
+	size_t	eol_len;
+	uint8_t	eol[2];
+	int	cr;			/* body: a CR ended the last chunk */
+
+	/* Structure. */
+	unsigned depth;			/* frames above the message */
+	unsigned max_depth;
+	unsigned open_multiparts;	/* not closed: worth a line check */
+	struct mime_frame *frames;	/* [0] is the message */
+	unsigned arena_len;
+	char	arena[MIME_ARENA];
+	char	path[MIME_PATH_MAX];
+};
+
+static int mime_bytes(struct mime *, const uint8_t *, size_t);
+
+/* mime_new - a parser for one message */
+
+struct mime *mime_new(struct msg *msg)
+{
+	struct acct *acct = msg_acct(msg);
+	struct mime *mp;
+	unsigned max_depth = msg_conf(msg)->max_mime_depth;
+
+	if ((mp = acct_alloc(acct, ACCT_MIME, sizeof(*mp))) == 0)
+		return (NULL);
+	memset(mp, 0, sizeof(*mp));
+	if ((mp->frames = acct_calloc(acct, ACCT_MIME, max_depth + 2,
+				      sizeof(*mp->frames))) == 0) {
+		acct_free(acct, mp);
+		return (NULL);
+	}
+	mp->msg = msg;
+	mp->max_depth = max_depth;
+	mp->state = MS_LINE;
+	mp->mode = MODE_HEADER;
+	mp->first_line = 1;
+	mp->arena_len = 0;
+	mp->frames[0].kind = FRAME_MESSAGE;
+	mimehdr_reset(&mp->hdr);
+	return (mp);
+}
+
+/* mime_free - release a parser at any point; returns NULL */
+
+struct mime *mime_free(struct mime *mp)
+{
+	struct acct *acct;
+
+	if (mp == 0)
+		return (NULL);
+	acct = msg_acct(mp->msg);
+	mp->leaf = part_free(mp->leaf);
+	acct_free(acct, mp->frames);
+	acct_free(acct, mp);
+	return (NULL);
+}
+
+/* mime_path_child - path of child n below the path of length base */
+
+static void mime_path_child(struct mime *mp, unsigned base, unsigned n)
+{
+	char    num[16];
+	int     len;
+
+	len = snprintf(num, sizeof(num), "%s%u", base ? "." : "", n);
+	if (base + len >= sizeof(mp->path))
+		len = 0;			/* too deep to show: keep the prefix */
+	memcpy(mp->path + base, num, len);
+	mp->path_len = base + len;
+	mp->path[mp->path_len] = 0;
+	msg_path_set(mp->msg, 0, mp->path, mp->path_len);
+}
+
+/* mime_push - open a frame above the current entity */
+
+static int mime_push(struct mime *mp, enum frame_kind kind)
+{
+	struct mime_frame *f;
+
+	if (msg_mime_depth(mp->msg, mp->depth + 1) || mp->depth + 1 > mp->max_depth)
+		return (1);
+	f = &mp->frames[++mp->depth];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->path_len = mp->path_len;
+	if (kind == FRAME_MULTIPART) {
+		size_t  len = mp->hdr.boundary_len;
+		size_t  room = sizeof(mp->arena) - mp->arena_len;
+
+		if (len > room) {
+			len = room;
+			f->truncated = 1;
+			msg_finding(mp->msg, FIND_BOUNDARY_TOO_LONG);
+		}
+		if (mp->hdr.boundary_truncated) {
+			f->truncated = 1;
+			msg_finding(mp->msg, FIND_BOUNDARY_TOO_LONG);
+		}
+		for (unsigned i = 1; i < mp->depth; i++) {
+			struct mime_frame *o = &mp->frames[i];
+
+			if (o->kind == FRAME_MULTIPART && o->bnd_len == len
+			    && memcmp(mp->arena + o->bnd_off, mp->hdr.boundary, len) == 0)
+				msg_finding(mp->msg, FIND_BOUNDARY_DUPLICATE);
+		}
+		f->bnd_off = mp->arena_len;
+		f->bnd_len = len;
+		memcpy(mp->arena + mp->arena_len, mp->hdr.boundary, len);
+		mp->arena_len += len;
+		f->digest = mimehdr_is(&mp->hdr, "multipart/digest");
+		mp->open_multiparts++;
+	}
+	return (0);
+}
+
+/* mime_pop - close the innermost frame */
+
+static void mime_pop(struct mime *mp)
+{
+	struct mime_frame *f = &mp->frames[mp->depth];
+
+	if (f->kind == FRAME_MULTIPART) {
+		if (!f->delimited)
+			msg_finding(mp->msg, FIND_BOUNDARY_NOT_FOUND);
+		else if (!f->closed)
+			msg_finding(mp->msg, FIND_BOUNDARY_UNCLOSED);
+		if (!f->closed)
+			mp->open_multiparts--;
+		mp->arena_len = f->bnd_off;
+	}
+	mp->depth--;
+}
+
+/* mime_report - turn header findings into message findings */
+
+static void mime_report(struct mime *mp)
+{
+	unsigned f = mp->hdr.findings;
+
+	if (f & MIMEHDR_F_CTE_UNKNOWN)
+		msg_finding(mp->msg, FIND_CTE_UNKNOWN);
+	if (f & MIMEHDR_F_CTE_CONFLICT)
+		msg_finding(mp->msg, FIND_CTE_CONFLICT);
+	if (f & MIMEHDR_F_DUPLICATE)
+		msg_finding(mp->msg, FIND_HEADER_MALFORMED);
+	if (mp->hval_trunc)
+		msg_finding(mp->msg, FIND_HEADER_TRUNCATED);
+}
+
+/* mime_field_end - a header field is complete */
+
+static void mime_field_end(struct mime *mp)
+{
+	if (mp->field != MIMEHDR_OTHER)
+		mimehdr_field(&mp->hdr, mp->field, mp->hval, mp->hval_len);
+	mp->field = MIMEHDR_OTHER;
+	mp->hval_len = 0;
+}
+
+/* mime_body_begin - the header block is over: what is this entity? */
+
+static int mime_body_begin(struct mime *mp)
+{
+	struct mimehdr *hdr = &mp->hdr;
+
+	mime_field_end(mp);
+	mime_report(mp);
+	mp->mode = MODE_BODY;
+	mp->eol_len = 0;
+	mp->cr = 0;
+	if (hdr->type[0] == 0 && mp->digest_child)
+		strcpy(hdr->type, "message/rfc822");
+
+	if (mimehdr_is(hdr, "multipart/")) {
+		if (hdr->boundary_len > 0)
+			return (mime_push(mp, FRAME_MULTIPART));	/* preamble: ignored */
+		msg_finding(mp->msg, FIND_BOUNDARY_MISSING);
+	} else if ((strcmp(hdr->type, "message/rfc822") == 0
+		    || strcmp(hdr->type, "message/global") == 0
+		    || strcmp(hdr->type, "message/news") == 0)
+		   && hdr->cte == CTE_IDENTITY) {
+		/*
+		 * The encapsulated message: a header block of its own.  Its
+		 * parts are numbered below this part: "3.1", "3.2".
+		 */
+		if (mime_push(mp, FRAME_MESSAGE))
+			return (1);
+		mp->mode = MODE_HEADER;
+		mp->digest_child = 0;
+		mimehdr_reset(hdr);
+		mp->first_line = 0;
+		return (0);
+	}
+	if (mp->depth == 0 || mp->frames[mp->depth].kind == FRAME_MESSAGE) {
+		/* A leaf that is a message's whole body: "1" or "3.1". */
+		mime_path_child(mp, mp->frames[mp->depth].path_len, 1);
+	}
+	if ((mp->leaf = part_new(mp->msg, hdr)) == 0)
+		return (1);
+	return (0);
+}
+
+/* mime_entity_end - the current entity's body is over */
+
+static int mime_entity_end(struct mime *mp)
+{
+	int     stop = 0;
+
+	if (mp->mode == MODE_HEADER) {
+		/* Headers and no body: still an (empty) part. */
+		msg_finding(mp->msg, FIND_NO_BODY);
+		if (mime_body_begin(mp))
+			return (1);
+	}
+	if (mp->leaf) {
+		stop = part_finish(mp->leaf);
+		mp->leaf = part_free(mp->leaf);
+	}
+	return (stop);
+}
+
+/* mime_match - is a held line a delimiter?  Frame index, or 0 */
+
+static unsigned mime_match(struct mime *mp, const uint8_t *line, size_t len,
+			           int *close)
+{
+	/* The line without its end. */
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len < 3 || line[0] != '-' || line[1] != '-')
+		return (0);
+	for (int strict = 1; strict >= 0; strict--) {
+		for (unsigned i = mp->depth; i > 0; i--) {
+			struct mime_frame *f = &mp->frames[i];
+			const uint8_t *rest;
+			size_t  rlen;
+			int     c;
+
+			if (f->kind != FRAME_MULTIPART || f->closed || f->bnd_len == 0
+			    || len < 2 + f->bnd_len
+			    || memcmp(line + 2, mp->arena + f->bnd_off, f->bnd_len) != 0)
+				continue;
+			rest = line + 2 + f->bnd_len;
+			rlen = len - 2 - f->bnd_len;
+			c = (rlen >= 2 && rest[0] == '-' && rest[1] == '-');
+			if (strict) {
+				size_t  j = c ? 2 : 0;
+
+				while (j < rlen && (rest[j] == ' ' || rest[j] == '\t'))
+					j++;
+				if (j != rlen)
+					continue;
+			}
+			if (f->truncated) {
+				while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+					len--;
+				c = (len >= 4 + f->bnd_len && line[len - 1] == '-' && line[len - 2] == '-');
+			}
+			*close = c;
+			return (i);
+		}
+	}
+	return (0);
+}
+
+/* mime_delimiter - a delimiter of frame i: end parts, start the next */
+
+static int mime_delimiter(struct mime *mp, unsigned i, int close)
+{
+	struct mime_frame *f;
+
+	mp->eol_len = 0;			/* the line end was the delimiter's */
+	mp->cr = 0;
+	if (mime_entity_end(mp))
+		return (1);
+	while (mp->depth > i)
+		mime_pop(mp);
+	f = &mp->frames[i];
+	f->delimited = 1;
+	if (close) {
+		f->closed = 1;
+		mp->open_multiparts--;
+		mp->mode = MODE_BODY;		/* the epilogue: ignored */
+		mp->path_len = f->path_len;
+		return (0);
+	}
+	mp->mode = MODE_HEADER;
+	mp->first_line = 0;
+	mp->digest_child = f->digest;
+	mimehdr_reset(&mp->hdr);
+	mime_path_child(mp, f->path_len, ++f->children);
+	return (0);
+}
+
+/* mime_held_line - decide about a held line start */
+
+static int mime_held_line(struct mime *mp, int complete)
+{
+	unsigned i;
+	int     close = 0;
+	size_t  len = mp->line_len;
+
+	mp->line_len = 0;
+	if ((complete || len == sizeof(mp->line))
+	    && (i = mime_match(mp, mp->line, len, &close)) != 0) {
+		if (mime_delimiter(mp, i, close))
+			return (1);
+		mp->state = (mp->line[len - 1] == '\n' ? MS_LINE : MS_SKIPLINE);
+		return (0);
+	}
+	/* Not a delimiter: replay it as an ordinary line. */
+	mp->state = MS_LINE;
+	mp->no_dash = 1;
+	return (mime_bytes(mp, mp->line, len));
+}
+
+/* mime_body_content - bytes of the current leaf's body */
+
+static int mime_body_content(struct mime *mp, const uint8_t *p, size_t n)
+{
+	if (mp->leaf == 0 || n == 0)
+		return (0);
+	return (part_feed(mp->leaf, p, n));
+}
+
+/* mime_flush_eol - a held line end turns out to be content */
+
+static int mime_flush_eol(struct mime *mp)
+{
+	size_t  n = mp->eol_len;
+
+	mp->eol_len = 0;
+	return (mime_body_content(mp, mp->eol, n));
+}
+
+/* mime_not_header - a line in a header block is no field: body starts */
+
+static int mime_not_header(struct mime *mp, int saw_nl)
+{
+	size_t  n = mp->name_len;
+
+	if (mp->first_line && n >= 5 && memcmp(mp->name, "From ", 5) == 0) {
+		mp->state = saw_nl ? MS_LINE : MS_SKIPLINE;	/* mbox separator */
+		mp->first_line = 0;
+		return (0);
+	}
+	msg_finding(mp->msg, FIND_HEADER_MALFORMED);
+	if (mime_body_begin(mp))
+		return (1);
+	mp->state = MS_LINE;
+	mp->no_dash = 1;
+	if (mime_bytes(mp, (const uint8_t *) mp->name, n))
+		return (1);
+	if (saw_nl && mp->name[n - 1] != '\n')
+		return (mime_bytes(mp, (const uint8_t *) "\n", 1));
+	return (0);
+}
+
+/* mime_line_start - the first byte of a line: which way does it go? */
+
+static int mime_line_start(struct mime *mp, int c)
+{
+	int     dash_ok = !mp->no_dash;
+
+	mp->no_dash = 0;
+	if (c == '-' && dash_ok && mp->open_multiparts > 0) {
+		mp->state = MS_DASH;
+		mp->line_len = 0;
+		return (0);
+	}
+	if (mp->mode == MODE_BODY) {
+		if (mime_flush_eol(mp))
+			return (1);
+		mp->state = MS_BODY;
+		return (0);
+	}
+	/* Header block. */
+	switch (c) {
+	case '\n':
+		return (-1);			/* the empty line: caller ends the block */
+	case '\r':
+		mp->state = MS_HCR;
+		return (0);
+	case ' ':
+	case '\t':
+		mp->state = MS_HVALUE;		/* a folded continuation */
+		return (0);
+	}
+	mime_field_end(mp);
+	mp->state = MS_HNAME;
+	mp->name_len = 0;
+	mp->name_bad = 0;
+	mp->name_ws = 0;
+	return (0);
+}
+
+/* mime_hname - one byte of a field name */
+
+static int mime_hname(struct mime *mp, int c)
+{
+	if (c == '\n') {
+		if (mp->name_len < sizeof(mp->name))
+			mp->name[mp->name_len++] = c;
+		return (mime_not_header(mp, 1));
+	}
+	if (c == ':' && !mp->name_bad) {
+		size_t  n = mp->name_len;
+
+		while (n > 0 && (mp->name[n - 1] == ' ' || mp->name[n - 1] == '\t'))
+			n--;
+		mp->field = (n > 0 && n <= sizeof(mp->name)) ?
+			mimehdr_classify(mp->name, n) : MIMEHDR_OTHER;
+		if (n == 0)
+			msg_finding(mp->msg, FIND_HEADER_MALFORMED);
+		mp->hval_len = 0;
+		mp->state = MS_HVALUE;
+		mp->first_line = 0;
+		return (0);
+	}
+	if (c == ' ' || c == '\t')
+		mp->name_ws = 1;
+	else if (mp->name_ws || c < 33 || c > 126)
+		mp->name_bad = 1;
+	if (mp->name_len < sizeof(mp->name))
+		mp->name[mp->name_len++] = c;
+	else
+		mp->name_bad = 1;		/* too long to matter; still a line */
+	return (0);
+}
+
+/* mime_hvalue - a span of a field's value, up to the line end */
+
+static size_t mime_hvalue(struct mime *mp, const uint8_t *p, size_t n)
+{
+	const uint8_t *nl = memchr(p, '\n', n);
+	size_t  take = nl ? (size_t) (nl - p) + 1 : n;
+
+	if (mp->field != MIMEHDR_OTHER) {
+		size_t  room = sizeof(mp->hval) - mp->hval_len;
+		size_t  copy = take < room ? take : room;
+
+		if (copy < take)
+			mp->hval_trunc = 1;
+		memcpy(mp->hval + mp->hval_len, p, copy);
+		mp->hval_len += copy;
+	}
+	if (nl)
+		mp->state = MS_LINE;
+	return (take);
+}
+
+/* mime_body_span - a span of a body line */
+
+static int mime_body_span(struct mime *mp, const uint8_t *p, size_t n, size_t *used)
+{
+	const uint8_t *nl = memchr(p, '\n', n);
+	size_t  len;
+
+	if (mp->cr) {
+		/* A CR ended the last chunk: line end, or content? */
+		mp->cr = 0;
+		if (*p == '\n') {
+			mp->eol[0] = '\r', mp->eol[1] = '\n', mp->eol_len = 2;
+			mp->state = MS_LINE;
+			*used = 1;
+			return (0);
+		}
+		if (mime_body_content(mp, (const uint8_t *) "\r", 1))
+			return (1);
+	}
+	if (nl == 0) {
+		len = n;
+		if (p[n - 1] == '\r') {
+			mp->cr = 1;
+			len--;
+		}
+		*used = n;
+		return (mime_body_content(mp, p, len));
+	}
+	len = nl - p;
+	*used = len + 1;
+	mp->state = MS_LINE;
+	if (len > 0 && p[len - 1] == '\r') {
+		mp->eol[0] = '\r', mp->eol[1] = '\n', mp->eol_len = 2;
+		len--;
+	} else {
+		mp->eol[0] = '\n', mp->eol_len = 1;
+	}
+	return (mime_body_content(mp, p, len));
+}
+
+/* mime_dash - bytes of a held line start */
+
+static int mime_dash(struct mime *mp, const uint8_t *p, size_t n, size_t *used)
+{
+	size_t  room = sizeof(mp->line) - mp->line_len;
+	const uint8_t *nl = memchr(p, '\n', n < room ? n : room);
+	size_t  take = nl ? (size_t) (nl - p) + 1 : (n < room ? n : room);
+
+	memcpy(mp->line + mp->line_len, p, take);
+	mp->line_len += take;
+	*used = take;
+	if (mp->line_len >= 2 && mp->line[1] != '-')
+		return (mime_held_line(mp, 0));
+	if (nl || mp->line_len == sizeof(mp->line))
+		return (mime_held_line(mp, nl != 0));
+	return (0);
+}
+
+/* mime_bytes - the state machine */
+
+static int mime_bytes(struct mime *mp, const uint8_t *p, size_t n)
+{
+	const uint8_t *end = p + n;
+	size_t  used;
+	int     rc;
+
+	while (p < end) {
+		switch (mp->state) {
+		case MS_LINE:
+			if ((rc = mime_line_start(mp, *p)) > 0)
+				return (1);
+			if (rc < 0) {
+				p++;		/* LF: end of the header block */
+				if (mime_body_begin(mp))
+					return (1);
+				mp->state = MS_LINE;
+			} else if (mp->state == MS_HCR) {
+				p++;
+			}
+			break;
+		case MS_HCR:
+			if (*p == '\n') {
+				p++;
+				if (mime_body_begin(mp))
+					return (1);
+				mp->state = MS_LINE;
+			} else {
+				/* CR then something: not an empty line, not a field. */
+				mime_field_end(mp);
+				mp->state = MS_HNAME;
+				mp->name[0] = '\r';
+				mp->name_len = 1;
+				mp->name_bad = 1;
+				mp->name_ws = 0;
+			}
+			break;
+		case MS_HNAME:
+			if (mime_hname(mp, *p++))
+				return (1);
+			break;
+		case MS_HVALUE:
+			p += mime_hvalue(mp, p, end - p);
+			break;
+		case MS_DASH:
+			if (mime_dash(mp, p, end - p, &used))
+				return (1);
+			p += used;
+			break;
+		case MS_BODY:
+			if (mime_body_span(mp, p, end - p, &used))
+				return (1);
+			p += used;
+			break;
+		case MS_SKIPLINE:{
+				const uint8_t *nl = memchr(p, '\n', end - p);
+
+				if (nl == 0)
+					return (0);
+				p = nl + 1;
+				mp->state = MS_LINE;
+				break;
+			}
+		}
+	}
+	return (0);
+}
+
+/* mime_feed - a chunk of the message */
+
+int     mime_feed(struct mime *mp, const uint8_t *p, size_t n)
+{
+	return (mime_bytes(mp, p, n));
+}
+
+/* mime_finish - end of the message */
+
+int     mime_finish(struct mime *mp)
+{
+	if (mp->state == MS_DASH) {
+		if (mime_held_line(mp, 1))
+			return (1);
+	}
+	if (mp->state == MS_HNAME && mime_not_header(mp, 0))
+		return (1);
+	if (mp->mode == MODE_BODY) {
+		if (mp->cr) {
+			mp->cr = 0;
+			if (mime_body_content(mp, (const uint8_t *) "\r", 1))
+				return (1);
+		}
+		if (mime_flush_eol(mp))
+			return (1);
+	}
+	if (mime_entity_end(mp))
+		return (1);
+	while (mp->depth > 0)
+		mime_pop(mp);
+	return (0);
+}

@@ -1,0 +1,61 @@
+/*
+ * NAME
+ *	mimehdr 3h
+ * SUMMARY
+ *	the MIME header fields that steer the parser
+ * SYNOPSIS
+ *	#include "mimehdr.h"
+ * DESCRIPTION
+ *	See mimehdr.c.
+ */
+#ifndef DEFUSE_MIMEHDR_H
+#define DEFUSE_MIMEHDR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MIMEHDR_TYPE_MAX	80	/* "type/subtype", truncated */
+#define MIMEHDR_BOUNDARY_MAX	1024	/* longer boundaries compare on this prefix */
+#define MIMEHDR_NAME_MAX	256	/* file name, truncated */
+
+enum mime_cte {
+	CTE_IDENTITY,			/* 7bit, 8bit, binary, or none */
+	CTE_BASE64,
+	CTE_QP,
+	CTE_UU,
+};
+
+/* Which fields matter. */
+enum mimehdr_field {
+	MIMEHDR_OTHER,
+	MIMEHDR_CTYPE,
+	MIMEHDR_CTE,
+	MIMEHDR_DISPOSITION,
+};
+
+struct mimehdr {
+	char	type[MIMEHDR_TYPE_MAX];	/* lower case; "" when absent */
+	char	boundary[MIMEHDR_BOUNDARY_MAX];
+	size_t	boundary_len;
+	int	boundary_truncated;
+	char	name[MIMEHDR_NAME_MAX];	/* disposition filename, else type's name */
+	size_t	name_len;
+	int	name_from_disposition;
+	enum mime_cte cte;
+	unsigned seen;			/* bit (1 << enum mimehdr_field) */
+	unsigned findings;		/* MIMEHDR_F_* */
+};
+
+#define MIMEHDR_F_CTE_UNKNOWN	(1u << 0)
+#define MIMEHDR_F_DUPLICATE	(1u << 1)
+#define MIMEHDR_F_CTE_CONFLICT	(1u << 2)
+
+extern void mimehdr_reset(struct mimehdr *);
+extern enum mimehdr_field mimehdr_classify(const char *name, size_t len);
+extern void mimehdr_field(struct mimehdr *, enum mimehdr_field,
+			          const char *value, size_t len);
+extern long mimehdr_param(const char *value, size_t len, const char *attr,
+			          char *out, size_t outcap, int *truncated);
+extern int mimehdr_is(const struct mimehdr *, const char *prefix);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * NAME
+ *	node 3h
+ * SUMMARY
+ *	one byte stream under analysis: a MIME leaf or an archive member
+ * SYNOPSIS
+ *	#include "node.h"
+ * DESCRIPTION
+ *	A node receives the decoded bytes of a MIME leaf part (depth 0)
+ *	or the expanded bytes of an archive member (depth 1 and deeper).
+ *	It keeps the stream's projection in the message's accounting,
+ *	checks the per-part limits, sniffs the first bytes with libmagic
+ *	and hands the stream to the analyser that claims it.  See node.c.
+ */
+#ifndef DEFUSE_NODE_H
+#define DEFUSE_NODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sink.h"
+
+struct msg;
+struct node;
+
+/*
+ * Streams reach nodes in blocks of NODE_BLOCK bytes (the last one may be
+ * shorter), whatever the split of the input: the MIME leaf re-blocks what
+ * its decoder produces.  So every analyser sees the same pieces, and a
+ * verdict falls at the same place, however the message was chunked.
+ */
+#define NODE_BLOCK	4096
+
+/*
+ * An analyser looks inside a stream: zip, gzip, tar, ...  It is chosen by
+ * content (the sniffed window and libmagic's type), never by the declared
+ * type or file name.  Its members are opened with node_open(..., parent =
+ * the node it analyses, ...), which puts them one archive level deeper.
+ *
+ * open() returns NULL when it cannot allocate (the message's verdict is
+ * then already set).  feed() takes any split of the stream; finish() is
+ * the end of the stream.  feed() and finish() return non-zero to stop.
+ * free() releases everything, at any point, and returns NULL.
+ */
+struct analyser {
+	const char *name;
+	int     (*match) (const char *type, const uint8_t *win, size_t len);
+	void   *(*open) (struct node *);
+	int     (*feed) (void *state, const uint8_t *p, size_t n);
+	int     (*finish) (void *state);
+	void   *(*free) (void *state);
+};
+
+/* What a node knows; walkers read these fields, only node.c writes them. */
+struct node {
+	struct msg *msg;
+	struct node *parent;		/* the archive stream this is a member of */
+	unsigned depth;			/* 0: MIME leaf; N: inside N archives */
+	uint64_t size;			/* bytes seen so far */
+	uint64_t declared;		/* declared size, 0: none */
+	uint64_t compressed;		/* compressed bytes behind size (members) */
+	uint64_t projected;		/* what this node adds to the cost now */
+	size_t	path_keep;		/* msg's where before this node */
+	size_t	path_len;		/* msg's where up to this node */
+	int	state;			/* node.c's sniff state */
+	uint8_t *win;			/* sniff window (counted) */
+	size_t	win_len;
+	const struct analyser *an;	/* the analyser that claimed the stream */
+	void   *an_state;
+	char	declared_type[80];	/* MIME leaf: its Content-Type, else "" */
+	char	type[64];		/* sniffed type, "" until known */
+};
+
+extern struct node *node_open(struct msg *, struct node *parent,
+			              const char *name, size_t namelen,
+			              uint64_t declared, uint64_t compressed);
+extern int node_feed(struct node *, const uint8_t *, size_t);
+extern int node_finish(struct node *);
+extern struct node *node_free(struct node *);
+
+/* The producer of a member may learn sizes as it goes. */
+extern int node_declare(struct node *, uint64_t declared, uint64_t compressed);
+extern int node_consumed(struct node *, uint64_t compressed);
+
+/* Does the node still look at bytes, or only count them? */
+extern int node_wants_bytes(const struct node *);
+
+/* Bytes that went by uncounted-for content: only their number matters. */
+extern int node_count(struct node *, uint64_t);
+
+/* A MIME leaf's declared Content-Type, to compare with what it is. */
+extern void node_set_declared_type(struct node *, const char *);
+
+/*
+ * A member whose stream is already closed (or never opened) declares a
+ * size afterwards, e.g. in a zip central directory: known is what was
+ * already accounted for it (0 if nothing).  Checks the member limits and
+ * adds what exceeds known to the projection.
+ */
+extern int node_member_declared(struct node *archive, const char *name,
+				        size_t namelen, uint64_t known,
+				        uint64_t declared, uint64_t compressed);
+
+/* The analyser table, in match order (analysers.c). */
+extern const struct analyser *const analysers[];
+
+#endif

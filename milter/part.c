@@ -1,0 +1,316 @@
+/*
+ * NAME
+ *	part 3
+ * SUMMARY
+ *	one MIME leaf: transfer decoding into a node
+ * SYNOPSIS
+ *	#include "part.h"
+ *
+ *	struct part *part_new(msg, hdr)
+ *	int	part_feed(part, buf, len)
+ *	int	part_finish(part)
+ *	struct part *part_free(part)
+ * DESCRIPTION
+ *	A part takes the encoded body of one MIME leaf, as the MIME parser
+ *	finds it, undoes the transfer encoding (base64, quoted-printable,
+ *	x-uuencode, or none) and feeds the decoded bytes to a node, which
+ *	accounts for them, sniffs them and hands them to an archive
+ *	analyser when one claims them.
+ *
+ *	Decode only what is needed: once the node has seen what it needs
+ *	(its type is known and no analyser wants the stream), base64 and
+ *	identity bodies are only counted, not decoded.  The count is
+ *	exact: the decoders count exactly what they would produce.
+ *
+ *	Blocks: the decoded stream goes to the node in blocks of NODE_BLOCK
+ *	bytes, and counted bytes are passed on in whole blocks too; only
+ *	the end of the part flushes a short one.  What the node and every
+ *	analyser behind it see, and where a limit trips, then depends on
+ *	the message alone, not on how it was split into chunks.
+ *
+ *	Text parts (declared text/ anything, or no type) are decoded in full and
+ *	scanned for uuencoded blocks ("begin 644 name" ... "end"), the way
+ *	old mailers attach files.  Each block is a leaf of its own: a node
+ *	named after the file, sniffed like any attachment.
+ *
+ *	Memory: struct part (about 5 KiB with its block, stage "decode"),
+ *	plus the node and, inside a uuencoded block, a second node.
+ * BUGS
+ *	BinHex and yEnc are not decoded (they stay text).
+ */
+
+#include <string.h>
+
+#include "base64.h"
+#include "mimehdr.h"
+#include "msg.h"
+#include "node.h"
+#include "part.h"
+#include "qp.h"
+#include "uu.h"
+
+struct part {
+	struct msg *msg;
+	struct node *node;		/* the leaf's decoded stream */
+	enum mime_cte cte;
+	int	text;			/* scan decoded text for uuencode */
+	struct b64 b64;
+	struct qp qp;
+	struct uu uu_cte;		/* x-uuencode transfer encoding */
+	struct uu uu_text;		/* uuencoded blocks inside text */
+	struct node *uu_node;		/* the block being decoded */
+	size_t	path_len;		/* where, up to the leaf */
+	uint64_t pending;		/* counted, not yet passed on */
+	size_t	blk_len;
+	uint8_t	blk[NODE_BLOCK];	/* decoded, not yet passed on */
+};
+
+static int part_decoded(void *, const uint8_t *, size_t);
+
+/* part_uu_begin - a uuencoded block starts inside a text part */
+
+static int part_uu_begin(void *ctx, const char *name, size_t len)
+{
+	struct part *pt = ctx;
+
+	msg_finding(pt->msg, FIND_UUENCODE);
+	msg_path_set(pt->msg, pt->path_len, 0, 0);
+	pt->uu_node = node_open(pt->msg, 0, name, len, 0, 0);
+	return (pt->uu_node == 0);
+}
+
+/* part_uu_data - bytes of the block */
+
+static int part_uu_data(void *ctx, const uint8_t *p, size_t n)
+{
+	struct part *pt = ctx;
+
+	return (pt->uu_node ? node_feed(pt->uu_node, p, n) : 0);
+}
+
+/* part_uu_end - the block is over */
+
+static int part_uu_end(void *ctx, int clean)
+{
+	struct part *pt = ctx;
+	int     stop;
+
+	if (!clean)
+		msg_finding(pt->msg, FIND_UU_MALFORMED);
+	if (pt->uu_node == 0)
+		return (0);
+	stop = node_finish(pt->uu_node);
+	pt->uu_node = node_free(pt->uu_node);
+	return (stop);
+}
+
+static const struct uu_events part_uu_text_events = {
+	part_uu_begin, part_uu_data, part_uu_end,
+};
+
+/* part_cte_begin - x-uuencode body: the file's name changes nothing */
+
+static int part_cte_begin(void *ctx, const char *name, size_t len)
+{
+	(void) ctx, (void) name, (void) len;
+	return (0);
+}
+
+/* part_cte_end - x-uuencode body: end of a file */
+
+static int part_cte_end(void *ctx, int clean)
+{
+	struct part *pt = ctx;
+
+	if (!clean)
+		msg_finding(pt->msg, FIND_UU_MALFORMED);
+	return (0);
+}
+
+static const struct uu_events part_uu_cte_events = {
+	part_cte_begin, part_decoded, part_cte_end,
+};
+
+/* part_new - a leaf begins; the message's where names it already */
+
+struct part *part_new(struct msg *msg, const struct mimehdr *hdr)
+{
+	struct part *pt;
+
+	if ((pt = acct_alloc(msg_acct(msg), ACCT_DECODE, sizeof(*pt))) == 0) {
+		msg_stop(msg, REASON_INTERNAL, 0);
+		return (NULL);
+	}
+	memset(pt, 0, sizeof(*pt));
+	pt->msg = msg;
+	pt->cte = hdr->cte;
+	pt->text = (hdr->type[0] == 0 || strncmp(hdr->type, "text/", 5) == 0);
+	b64_init(&pt->b64);
+	qp_init(&pt->qp);
+	uu_init(&pt->uu_cte, &part_uu_cte_events, pt);
+	uu_init(&pt->uu_text, &part_uu_text_events, pt);
+	if ((pt->node = node_open(msg, 0, hdr->name, hdr->name_len, 0, 0)) == 0) {
+		acct_free(msg_acct(msg), pt);
+		return (NULL);
+	}
+	pt->path_len = msg_path_len(msg);
+	node_set_declared_type(pt->node, hdr->type);
+	return (pt);
+}
+
+/* part_block - one block of the decoded stream to the node */
+
+static int part_block(struct part *pt, const uint8_t *p, size_t n)
+{
+	if (n == 0)
+		return (0);
+	if (node_feed(pt->node, p, n))
+		return (1);
+	if (pt->text && uu_feed(&pt->uu_text, p, n))
+		return (1);
+	return (0);
+}
+
+/* part_decoded - decoded bytes of the leaf, re-blocked */
+
+static int part_decoded(void *ctx, const uint8_t *p, size_t n)
+{
+	struct part *pt = ctx;
+	size_t  take;
+
+	while (n > 0) {
+		if (pt->blk_len == 0 && n >= NODE_BLOCK) {
+			take = NODE_BLOCK;	/* a whole block: no copy */
+			if (part_block(pt, p, take))
+				return (1);
+		} else {
+			take = NODE_BLOCK - pt->blk_len;
+			if (take > n)
+				take = n;
+			memcpy(pt->blk + pt->blk_len, p, take);
+			pt->blk_len += take;
+			if (pt->blk_len == NODE_BLOCK) {
+				pt->blk_len = 0;
+				if (part_block(pt, pt->blk, NODE_BLOCK))
+					return (1);
+			}
+		}
+		p += take;
+		n -= take;
+	}
+	return (0);
+}
+
+/* part_counted - bytes counted, not decoded: passed on in whole blocks */
+
+static int part_counted(struct part *pt, uint64_t n)
+{
+	/* Bytes decoded before the switch to counting come first. */
+	pt->pending += pt->blk_len + n;
+	pt->blk_len = 0;
+	while (pt->pending >= NODE_BLOCK) {
+		pt->pending -= NODE_BLOCK;
+		if (node_count(pt->node, NODE_BLOCK))
+			return (1);
+	}
+	return (0);
+}
+
+/* part_counting - may the decoder only count from now on? */
+
+static int part_counting(const struct part *pt)
+{
+	return (!pt->text && !node_wants_bytes(pt->node));
+}
+
+/* part_feed - encoded body bytes of the leaf */
+
+int     part_feed(struct part *pt, const uint8_t *p, size_t n)
+{
+	uint64_t before;
+
+	switch (pt->cte) {
+	case CTE_BASE64:
+		if (part_counting(pt)) {
+			before = pt->b64.out;
+			b64_feed(&pt->b64, p, n, 0, 0);
+			return (part_counted(pt, pt->b64.out - before));
+		}
+		return (b64_feed(&pt->b64, p, n, part_decoded, pt));
+	case CTE_QP:
+		return (qp_feed(&pt->qp, p, n, part_decoded, pt));
+	case CTE_UU:
+		return (uu_feed(&pt->uu_cte, p, n));
+	case CTE_IDENTITY:
+		if (part_counting(pt))
+			return (part_counted(pt, n));
+		return (part_decoded(pt, p, n));
+	}
+	return (0);
+}
+
+/* part_flush - the end of the leaf: the last, short block */
+
+static int part_flush(struct part *pt)
+{
+	size_t  n = pt->blk_len;
+
+	pt->blk_len = 0;
+	if (part_counting(pt))
+		return (node_count(pt->node, pt->pending + n));
+	return (part_block(pt, pt->blk, n));
+}
+
+/* part_finish - end of the leaf's body */
+
+int     part_finish(struct part *pt)
+{
+	int     stop = 0;
+	int     partial = (pt->b64.q == 1);
+
+	switch (pt->cte) {
+	case CTE_BASE64:
+		if (part_counting(pt)) {
+			uint64_t before = pt->b64.out;
+
+			b64_finish(&pt->b64, 0, 0);
+			stop = part_counted(pt, pt->b64.out - before);
+		} else {
+			stop = b64_finish(&pt->b64, part_decoded, pt);
+		}
+		if (!stop && pt->b64.junk > 0)
+			msg_finding(pt->msg, FIND_BASE64_JUNK);
+		if (!stop && partial)
+			msg_finding(pt->msg, FIND_BASE64_TRUNCATED);
+		break;
+	case CTE_QP:
+		stop = qp_finish(&pt->qp, part_decoded, pt);
+		if (!stop && pt->qp.invalid > 0)
+			msg_finding(pt->msg, FIND_QP_INVALID);
+		break;
+	case CTE_UU:
+		stop = uu_finish(&pt->uu_cte);
+		break;
+	case CTE_IDENTITY:
+		break;
+	}
+	if (!stop)
+		stop = part_flush(pt);
+	if (!stop && pt->text)
+		stop = uu_finish(&pt->uu_text);
+	if (!stop)
+		stop = node_finish(pt->node);
+	return (stop);
+}
+
+/* part_free - release a leaf at any point; returns NULL */
+
+struct part *part_free(struct part *pt)
+{
+	if (pt == 0)
+		return (NULL);
+	pt->uu_node = node_free(pt->uu_node);
+	pt->node = node_free(pt->node);
+	acct_free(msg_acct(pt->msg), pt);
+	return (NULL);
+}

@@ -1,0 +1,26 @@
+/*
+ * NAME
+ *	part 3h
+ * SUMMARY
+ *	one MIME leaf: transfer decoding into a node
+ * SYNOPSIS
+ *	#include "part.h"
+ * DESCRIPTION
+ *	See part.c.
+ */
+#ifndef DEFUSE_PART_H
+#define DEFUSE_PART_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct msg;
+struct mimehdr;
+struct part;
+
+extern struct part *part_new(struct msg *, const struct mimehdr *);
+extern int part_feed(struct part *, const uint8_t *, size_t);
+extern int part_finish(struct part *);
+extern struct part *part_free(struct part *);
+
+#endif

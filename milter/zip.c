@@ -1,0 +1,1221 @@
+/*
+ * NAME
+ *	zip 3
+ * SUMMARY
+ *	streaming zip walker
+ * SYNOPSIS
+ *	#include "zip.h"
+ *
+ *	const struct analyser zip_analyser;
+ * DESCRIPTION
+ *	The zip analyser reads a zip archive the way it arrives: from
+ *	the front, in any split, without seeking.
+ *
+ *	Local file headers are read in order.  Each member is opened
+ *	one archive level deeper with node_open() and its declared
+ *	sizes (Zip64 extra field included); stored members are passed
+ *	through, deflated ones inflated (raw deflate, counted memory)
+ *	and fed to the member node, which sniffs them in turn.  Members
+ *	we cannot look into (encrypted, AES, Deflate64, bzip2, LZMA,
+ *	zstd, xz, PPMd) count by their declared sizes and are recorded
+ *	as findings; an encrypted member stops the message when the
+ *	policy says encrypted_archive = reject.
+ *
+ *	General purpose bit 3 (data descriptor): a deflated member ends
+ *	where its deflate stream ends; a member of any other kind is
+ *	scanned for its descriptor: a record, with or without the
+ *	PK\7\8 signature, 32- or 64-bit sizes, whose compressed size is
+ *	exactly the number of bytes before it, that is followed by a
+ *	zip signature and, for stored data, whose CRC-32 matches.
+ *
+ *	The archive may be prefixed (a self-extractor stub, anything):
+ *	the walker scans for the first plausible local header, and
+ *	accepts central directory offsets relative to the file or to
+ *	that first header.
+ *
+ *	Every local header seen is kept in a table (offset, header
+ *	length, where its data ended, the size accounted for it),
+ *	sorted by construction.  Each central directory entry must name
+ *	a local header that was seen, no two may name the same one, and
+ *	its compressed size must fit before whatever came next;
+ *	otherwise the archive is hostile (reason zip_overlap): this is
+ *	how overlapping-entry bombs are caught, including the quoted
+ *	kind whose local headers look linear (their later headers are
+ *	inside the first member's data, so never seen as headers).
+ *	The entry's declared sizes then join the projection through
+ *	node_member_declared().
+ * STATE
+ *	An enum-driven push parser.  Fixed headers are assembled in a
+ *	64-byte buffer, names keep their first 255 bytes, extra fields
+ *	keep only the subfields that matter (Zip64, AES) and skip the
+ *	rest.  The few places that look ahead (descriptor, plausibility
+ *	of a header found by scanning) push the bytes they did not use
+ *	back into a small replay buffer, so no byte is read twice from
+ *	the caller and none is lost.
+ * MEMORY
+ *	About 3 KiB of state, plus one inflate stream (inflate.c: about
+ *	47 KiB) from the first deflated member on, reused by every
+ *	member, plus the header table: 32 bytes per local header, grown
+ *	geometrically, bounded by max_archive_entries (which msg_entry
+ *	enforces for every header).
+ * BUGS
+ *	Multi-disk archives are read as one stream.  CRCs are checked
+ *	only where they help find the end of data.  A stored member of
+ *	unknown length whose data happens to contain a valid descriptor
+ *	for its own prefix ends there, as it would in any streaming
+ *	reader.
+ */
+
+#include <string.h>
+#include <zlib.h>
+
+#include "inflate.h"
+#include "msg.h"
+#include "node.h"
+#include "tar.h"
+#include "zip.h"
+
+#define ZIP_NAME_MAX	255
+#define ZIP_HDR_MAX	64
+#define ZIP_XDATA_MAX	32
+#define ZIP_PEND	1024		/* descriptor scan buffer */
+#define ZIP_LOOK	28		/* descriptor (24) + next signature (4) */
+#define ZIP_RB		(ZIP_PEND + ZIP_HDR_MAX)
+
+#define SIG(a, b)	(0x504b0000u | ((a) << 8) | (b))
+#define SIG_LFH		SIG(3, 4)
+#define SIG_CDH		SIG(1, 2)
+#define SIG_EOCD	SIG(5, 6)
+#define SIG_EOCD64	SIG(6, 6)
+#define SIG_LOC64	SIG(6, 7)
+#define SIG_DD		SIG(7, 8)
+#define SIG_DIGSIG	SIG(5, 5)
+#define SIG_AXTRA	SIG(6, 8)
+
+enum zip_state {
+	ZS_SCAN,			/* look for a signature */
+	ZS_SIG,				/* 4 bytes: which record is next */
+	ZS_LFH,				/* local header, fixed part */
+	ZS_LFH_NAME,
+	ZS_LFH_EXTRA,
+	ZS_INFLATE,			/* deflated member data */
+	ZS_COPY,			/* stored member data, known size */
+	ZS_SKIP_DATA,			/* member data not looked at, known size */
+	ZS_DD_SCAN,			/* data of unknown size: find descriptor */
+	ZS_DD,				/* data descriptor after the data */
+	ZS_CDH,				/* central directory header, fixed part */
+	ZS_CD_NAME,
+	ZS_CD_EXTRA,
+	ZS_CD_COMMENT,
+	ZS_EOCD,			/* end of central directory record */
+	ZS_EOCD_COMMENT,
+	ZS_EOCD64,			/* Zip64 end record: size, then skip */
+	ZS_LOC64,			/* Zip64 end locator */
+	ZS_SKIPLEN,			/* record with a length: read it, skip */
+	ZS_SKIP,			/* skip z->skip bytes, then ZS_SIG */
+	ZS_TRAIL,			/* after the end record: ignored */
+};
+
+/* One local header seen. */
+struct zent {
+	uint64_t off;			/* stream offset of the signature */
+	uint64_t end;			/* stream offset after data (+ descriptor) */
+	uint64_t known;			/* size accounted for the member */
+	uint32_t hdrlen;		/* 30 + name + extra */
+	uint32_t ref;			/* named by a central directory entry */
+};
+
+/* The member (local header) or central directory entry being read. */
+struct zcur {
+	uint64_t off;
+	uint16_t flags;
+	uint16_t method;
+	uint32_t crc;
+	uint32_t csize32, usize32;
+	uint64_t csize, usize;		/* Zip64 applied */
+	uint64_t lho;			/* CD: local header offset */
+	uint32_t lho32;
+	uint16_t disk;
+	uint32_t namelen, extralen, commentlen;
+	char	name[ZIP_NAME_MAX + 1];
+	size_t	nlen;
+	int	zip64;			/* a Zip64 extra field was seen */
+	int	aes;			/* WinZip AES extra field */
+	uint16_t aes_method;
+	/* member data */
+	int	dd;			/* general purpose bit 3 */
+	int	sized;			/* usize is a declaration to hold it to */
+	int	lie;			/* size-lie finding given */
+	int	feed;			/* data goes to the member node */
+	int	verify;			/* stored: CRC confirms the descriptor */
+	uint64_t in;			/* data bytes consumed */
+	uint64_t out;			/* bytes produced */
+	uint64_t remain;		/* data bytes left (known size) */
+	uint32_t crc_run;
+	uint64_t dd_usize;		/* from the descriptor */
+};
+
+struct zip {
+	struct node *node;		/* the archive stream */
+	struct msg *msg;
+	struct acct *acct;
+	enum zip_state st;
+	int	stop;
+	int	first;			/* no local header yet: prefix scan */
+	int	eocd;			/* end record seen */
+	uint64_t pos;			/* stream offset of the next byte */
+	uint64_t prefix;		/* offset of the first local header */
+	uint32_t roll;			/* scan: last four bytes */
+	uint64_t skip;
+	/* fixed header assembly */
+	uint8_t hdr[ZIP_HDR_MAX];
+	size_t	have, need;
+	/* name and extra field of the current header */
+	uint32_t left;
+	uint8_t xh[4];
+	unsigned xhh;
+	uint16_t xid, xlen, xgot;
+	uint8_t xdata[ZIP_XDATA_MAX];
+	struct zcur cur;
+	struct node *member;
+	struct infl *infl;
+	/* descriptor scan */
+	uint8_t pend[ZIP_PEND];
+	size_t	pend_len;
+	/* bytes pushed back, read again before new input */
+	uint8_t rb[ZIP_RB];
+	size_t	rb_off, rb_len;
+	const uint8_t *pb;		/* pending push back, set by a step */
+	size_t	pb_len;
+	/* local headers seen */
+	struct zent *ents;
+	size_t	nents, cap;
+};
+
+/* Little-endian readers. */
+
+static uint16_t le16(const uint8_t *p)
+{
+	return ((uint16_t) (p[0] | p[1] << 8));
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return ((uint32_t) p[0] | (uint32_t) p[1] << 8
+		| (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24);
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return ((uint64_t) le32(p) | (uint64_t) le32(p + 4) << 32);
+}
+
+/* zip_is_sig - is this a signature that may follow member data? */
+
+static int zip_is_sig(const uint8_t *p)
+{
+	uint32_t s;
+
+	if (p[0] != 'P' || p[1] != 'K')
+		return (0);
+	s = SIG(p[2], p[3]);
+	return (s == SIG_LFH || s == SIG_CDH || s == SIG_EOCD || s == SIG_EOCD64
+		|| s == SIG_LOC64 || s == SIG_DIGSIG || s == SIG_AXTRA);
+}
+
+/* zip_halt - a verdict or trouble: stop for good */
+
+static int zip_halt(struct zip *z)
+{
+	z->stop = 1;
+	return (1);
+}
+
+/* zip_nomem - an allocation failed: the message tempfails */
+
+static int zip_nomem(struct zip *z)
+{
+	if (!msg_decided(z->msg))
+		msg_stop(z->msg, msg_acct(z->msg)->failed == ACCT_FAIL_BUDGET ?
+			 REASON_BUDGET : REASON_INTERNAL, z->node);
+	return (zip_halt(z));
+}
+
+/* zip_finding - a soft anomaly */
+
+static int zip_finding(struct zip *z, enum finding f)
+{
+	if (msg_finding(z->msg, f) != 0)
+		return (zip_halt(z));
+	return (0);
+}
+
+/* zip_push_back - read these state bytes again, after this step */
+
+static void zip_push_back(struct zip *z, const uint8_t *p, size_t n)
+{
+	z->pb = p;
+	z->pb_len = n;
+	z->pos -= n;
+}
+
+/* zip_apply_push_back - put pushed-back bytes before the unread replay */
+
+static int zip_apply_push_back(struct zip *z)
+{
+	size_t  rest = z->rb_len - z->rb_off;
+
+	if (z->pb_len == 0)
+		return (0);
+	if (z->pb_len + rest > sizeof(z->rb))
+		return (1);			/* cannot happen: see BUGS */
+	memmove(z->rb + z->pb_len, z->rb + z->rb_off, rest);
+	memmove(z->rb, z->pb, z->pb_len);
+	z->rb_off = 0;
+	z->rb_len = z->pb_len + rest;
+	z->pb_len = 0;
+	return (0);
+}
+
+/* zip_take - assemble a fixed header; returns bytes taken */
+
+static size_t zip_take(struct zip *z, const uint8_t *p, size_t n)
+{
+	size_t  k = z->need - z->have;
+
+	if (k > n)
+		k = n;
+	if (k > 0)
+		memcpy(z->hdr + z->have, p, k);
+	z->have += k;
+	return (k);
+}
+
+/* zip_expect - the next record is a fixed header of len bytes */
+
+static void zip_expect(struct zip *z, enum zip_state st, size_t have, size_t need)
+{
+	z->st = st;
+	z->have = have;
+	z->need = need;
+}
+
+/* zip_scan_from - look for the next signature from here */
+
+static void zip_scan_from(struct zip *z)
+{
+	z->st = ZS_SCAN;
+	z->roll = 0;
+}
+
+/* zip_lost - structure broken: note it, resynchronise on a signature */
+
+static int zip_lost(struct zip *z)
+{
+	zip_scan_from(z);
+	return (zip_finding(z, FIND_ARCHIVE_MALFORMED));
+}
+
+/* zip_ent_find - the local header at this offset, or NULL */
+
+static struct zent *zip_ent_find(struct zip *z, uint64_t off)
+{
+	size_t  lo = 0, hi = z->nents, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (z->ents[mid].off == off)
+			return (&z->ents[mid]);
+		if (z->ents[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (NULL);
+}
+
+/* zip_ent_add - remember a local header; bounded by max_archive_entries */
+
+static struct zent *zip_ent_add(struct zip *z, uint64_t off)
+{
+	struct zent *e;
+	size_t  ncap;
+	uint64_t max = msg_conf(z->msg)->max_archive_entries;
+
+	if (z->nents == z->cap) {
+		ncap = z->cap ? z->cap * 2 : 16;
+		if (ncap > max)
+			ncap = max > z->nents ? max : z->nents + 1;
+		if ((e = acct_calloc(z->acct, ACCT_ARCHIVE, ncap, sizeof(*e))) == 0)
+			return (NULL);
+		if (z->nents)
+			memcpy(e, z->ents, z->nents * sizeof(*e));
+		acct_free(z->acct, z->ents);
+		z->ents = e;
+		z->cap = ncap;
+	}
+	e = &z->ents[z->nents++];
+	memset(e, 0, sizeof(*e));
+	e->off = off;
+	e->end = off;
+	return (e);
+}
+
+/* zip_extra_field - one complete extra subfield */
+
+static void zip_extra_field(struct zip *z, int cd)
+{
+	struct zcur *c = &z->cur;
+	const uint8_t *d = z->xdata;
+	unsigned len = z->xgot;
+	unsigned at = 0;
+
+	if (z->xid == 0x0001) {
+		c->zip64 = 1;
+		if (c->usize32 == 0xffffffff && at + 8 <= len)
+			c->usize = le64(d + at), at += 8;
+		if (c->csize32 == 0xffffffff && at + 8 <= len)
+			c->csize = le64(d + at), at += 8;
+		if (cd && c->lho32 == 0xffffffff && at + 8 <= len)
+			c->lho = le64(d + at), at += 8;
+	} else if (z->xid == 0x9901 && len >= 7) {
+		c->aes = 1;
+		c->aes_method = le16(d + 5);
+	}
+}
+
+/* zip_extra - walk an extra field, keeping only what matters */
+
+static size_t zip_extra(struct zip *z, const uint8_t *p, size_t n, int cd)
+{
+	size_t  used = 0, k;
+
+	while (used < n && z->left > 0) {
+		if (z->xhh < 4) {
+			z->xh[z->xhh++] = p[used++];
+			z->left--;
+			if (z->xhh == 4) {
+				z->xid = le16(z->xh);
+				z->xlen = le16(z->xh + 2);
+				z->xgot = 0;
+				if (z->xlen > z->left)
+					z->xlen = (uint16_t) z->left;
+				if (z->xlen == 0) {
+					zip_extra_field(z, cd);
+					z->xhh = 0;
+				}
+			}
+			continue;
+		}
+		k = (size_t) (z->xlen - z->xgot);
+		if (k > n - used)
+			k = n - used;
+		if (z->xgot < ZIP_XDATA_MAX) {
+			size_t  keep = ZIP_XDATA_MAX - z->xgot;
+
+			memcpy(z->xdata + z->xgot, p + used, keep < k ? keep : k);
+		}
+		z->xgot += (uint16_t) k;
+		z->left -= (uint32_t) k;
+		used += k;
+		if (z->xgot == z->xlen) {
+			if (z->xgot > ZIP_XDATA_MAX)
+				z->xgot = ZIP_XDATA_MAX;
+			zip_extra_field(z, cd);
+			z->xhh = 0;
+		}
+	}
+	return (used);
+}
+
+/* zip_name - keep the first ZIP_NAME_MAX bytes of a name */
+
+static size_t zip_name(struct zip *z, const uint8_t *p, size_t n)
+{
+	size_t  k = z->left < n ? z->left : n;
+
+	if (z->cur.nlen < ZIP_NAME_MAX) {
+		size_t  keep = ZIP_NAME_MAX - z->cur.nlen;
+
+		if (keep > k)
+			keep = k;
+		if (keep > 0)
+			memcpy(z->cur.name + z->cur.nlen, p, keep);
+		z->cur.nlen += keep;
+		z->cur.name[z->cur.nlen] = 0;
+	}
+	z->left -= (uint32_t) k;
+	return (k);
+}
+
+/* zip_lfh_plausible - could these 30 bytes be a local header? */
+
+static int zip_lfh_plausible(const uint8_t *h)
+{
+	unsigned method = le16(h + 8);
+
+	if ((h[4] & 0xff) > 90 || (le16(h + 6) & 0xc000) != 0)
+		return (0);
+	switch (method) {
+	case 0: case 1: case 6: case 8: case 9: case 12: case 14:
+	case 19: case 93: case 95: case 96: case 97: case 98: case 99:
+		return (1);
+	}
+	return (0);
+}
+
+/* zip_member_close - finish the member node, if one is open */
+
+static int zip_member_close(struct zip *z)
+{
+	struct node *m = z->member;
+	int     stop = 0;
+
+	if (m == 0)
+		return (0);
+	z->member = 0;
+	if (z->cur.dd && z->cur.dd_usize > 0)
+		stop = node_declare(m, z->cur.dd_usize, z->cur.in);
+	if (stop == 0)
+		stop = node_finish(m);
+	node_free(m);
+	return (stop ? zip_halt(z) : 0);
+}
+
+/* zip_member_end - data (and descriptor) done: close, bookkeeping */
+
+static int zip_member_end(struct zip *z)
+{
+	struct zcur *c = &z->cur;
+	struct zent *e = &z->ents[z->nents - 1];
+	uint64_t known = c->usize;
+
+	if (c->dd_usize > known)
+		known = c->dd_usize;
+	if (c->out > known)
+		known = c->out;
+	if (c->dd && c->dd_usize && c->out > c->dd_usize && !c->lie) {
+		c->lie = 1;
+		if (zip_finding(z, FIND_ARCHIVE_SIZE_LIE))
+			return (1);
+	}
+	e->end = z->pos;
+	e->known = known;
+	if (zip_member_close(z))
+		return (1);
+	z->st = ZS_SIG;
+	z->have = 0;
+	z->need = 4;
+	return (0);
+}
+
+/* zip_data_done - member data over: a descriptor may follow */
+
+static int zip_data_done(struct zip *z)
+{
+	if (z->cur.dd) {
+		zip_expect(z, ZS_DD, 0, ZIP_LOOK);
+		return (0);
+	}
+	return (zip_member_end(z));
+}
+
+/* zip_out - expanded bytes of the current member */
+
+static int zip_out(void *ctx, const uint8_t *p, size_t n)
+{
+	struct zip *z = ctx;
+	struct zcur *c = &z->cur;
+
+	c->out += n;
+	if (z->infl && z->st == ZS_INFLATE) {
+		c->in = infl_total_in(z->infl);
+		if (msg_inflated(z->msg, n, z->member ? z->member : z->node) != 0)
+			return (zip_halt(z));
+	}
+	if (c->sized && c->out > c->usize && !c->lie) {
+		c->lie = 1;
+		if (zip_finding(z, FIND_ARCHIVE_SIZE_LIE))
+			return (1);
+	}
+	if (z->member == 0)
+		return (0);
+	if (node_consumed(z->member, c->in) != 0
+	    || node_feed(z->member, p, n) != 0)
+		return (zip_halt(z));
+	return (0);
+}
+
+/* zip_member_begin - header read: open the member, choose the data mode */
+
+static int zip_member_begin(struct zip *z)
+{
+	struct zcur *c = &z->cur;
+	const struct conf *conf = msg_conf(z->msg);
+	struct zent *e = &z->ents[z->nents - 1];
+	unsigned method = c->method;
+	int     enc = (c->flags & 1) != 0;
+	int     dir;
+	int     known;
+
+	e->hdrlen = (uint32_t) (z->pos - c->off);
+	c->dd = (c->flags & 8) != 0;
+	known = !c->dd || c->csize != 0;
+	c->sized = !c->dd;
+	c->remain = c->csize;
+	if (method == 99 || c->aes) {
+		enc = 1;
+		if (c->aes)
+			method = c->aes_method;
+	}
+	dir = c->nlen > 0 && c->name[c->nlen - 1] == '/'
+		&& c->csize == 0 && c->usize == 0;
+	if (enc) {
+		if (zip_finding(z, FIND_ARCHIVE_ENCRYPTED))
+			return (1);
+		if (conf->encrypted_archive == 1) {
+			msg_stop(z->msg, REASON_ENCRYPTED, z->node);
+			return (zip_halt(z));
+		}
+	} else if (method != 0 && method != 8) {
+		if (zip_finding(z, FIND_ARCHIVE_UNSUPPORTED))
+			return (1);
+	}
+	if (!dir) {
+		z->member = node_open(z->msg, z->node, c->name, c->nlen,
+				      c->usize, c->csize);
+		if (z->member == 0)
+			return (zip_halt(z));
+	}
+	if (enc || (method != 0 && method != 8)) {
+		/* Counted by its declared sizes; the data is skipped. */
+		if (zip_member_close(z))
+			return (1);
+		if (known) {
+			z->st = ZS_SKIP_DATA;
+			return (0);
+		}
+		z->st = ZS_DD_SCAN;
+		z->pend_len = 0;
+		return (0);
+	}
+	c->feed = 1;
+	if (method == 8) {
+		if (z->infl == 0) {
+			if ((z->infl = infl_new(z->acct, INFL_RAW)) == 0)
+				return (zip_nomem(z));
+		} else if (infl_reset(z->infl) != INFL_MORE)
+			return (zip_nomem(z));
+		z->st = ZS_INFLATE;
+		return (0);
+	}
+	if (known) {
+		z->st = ZS_COPY;
+		return (0);
+	}
+	c->verify = 1;
+	c->crc_run = crc32(0L, Z_NULL, 0);
+	z->pend_len = 0;
+	z->st = ZS_DD_SCAN;
+	return (0);
+}
+
+/* zip_lfh - the fixed part of a local header is here */
+
+static int zip_lfh(struct zip *z)
+{
+	struct zcur *c = &z->cur;
+	const uint8_t *h = z->hdr;
+
+	if (!zip_lfh_plausible(h)) {
+		/* Not a header after all: scan on from the byte after 'P'. */
+		zip_push_back(z, h + 1, 29);
+		zip_scan_from(z);
+		return (z->first ? 0 : zip_finding(z, FIND_ARCHIVE_MALFORMED));
+	}
+	if (z->first) {
+		z->first = 0;
+		z->prefix = z->pos - 30;
+	}
+	memset(c, 0, sizeof(*c));
+	c->off = z->pos - 30;
+	c->flags = le16(h + 6);
+	c->method = le16(h + 8);
+	c->crc = le32(h + 14);
+	c->csize = c->csize32 = le32(h + 18);
+	c->usize = c->usize32 = le32(h + 22);
+	c->namelen = le16(h + 26);
+	c->extralen = le16(h + 28);
+	if (msg_entry(z->msg, z->node) != 0)
+		return (zip_halt(z));
+	if (zip_ent_add(z, c->off) == 0)
+		return (zip_nomem(z));
+	z->left = c->namelen;
+	z->st = ZS_LFH_NAME;
+	return (0);
+}
+
+/* zip_dd_match - is there a data descriptor at b for d data bytes? */
+
+static size_t zip_dd_match(struct zip *z, const uint8_t *b, size_t avail,
+			           uint64_t d, int at_end, int sig)
+{
+	struct zcur *c = &z->cur;
+	size_t  off = sig ? 4 : 0;
+	size_t  len;
+	uint64_t u;
+	int     wide;
+
+	if (sig && (avail < 4 || le32(b) != 0x08074b50))
+		return (0);
+	for (wide = 0; wide < 2; wide++) {
+		len = off + (wide ? 20 : 12);
+		if (avail < len)
+			continue;
+		if (wide ? le64(b + off + 4) != d : le32(b + off + 4) != (uint32_t) d)
+			continue;
+		if (avail >= len + 4 ? !zip_is_sig(b + len) : !(at_end && avail == len))
+			continue;
+		u = wide ? le64(b + off + 12) : le32(b + off + 8);
+		if (c->verify && u != (wide ? d : (uint32_t) d))
+			continue;
+		c->dd_usize = u;
+		return (len);
+	}
+	return (0);
+}
+
+/* zip_pend_release - the first n scanned bytes are member data */
+
+static int zip_pend_release(struct zip *z, size_t n)
+{
+	struct zcur *c = &z->cur;
+
+	if (n == 0)
+		return (0);
+	if (c->verify)
+		c->crc_run = crc32(c->crc_run, z->pend, (uInt) n);
+	c->in += n;
+	if (c->feed && zip_out(z, z->pend, n))
+		return (1);
+	memmove(z->pend, z->pend + n, z->pend_len - n);
+	z->pend_len -= n;
+	return (0);
+}
+
+/* zip_dd_scan - data of unknown length: look for its descriptor */
+
+static int zip_dd_scan(struct zip *z, int at_end)
+{
+	struct zcur *c = &z->cur;
+	size_t  i, len, last;
+	int     sig;
+
+	last = at_end ? z->pend_len : z->pend_len >= ZIP_LOOK ?
+		z->pend_len - ZIP_LOOK + 1 : 0;
+	for (i = 0; i < last; i++) {
+		for (sig = 1; sig >= 0; sig--) {
+			len = zip_dd_match(z, z->pend + i, z->pend_len - i,
+					   c->in + i, at_end, sig);
+			if (len == 0)
+				continue;
+			if (c->verify && crc32(c->crc_run, z->pend, (uInt) i)
+			    != le32(z->pend + i + (sig ? 4 : 0)))
+				continue;
+			if (zip_pend_release(z, i))
+				return (1);
+			/* The descriptor is pend[0..len); the rest is read again. */
+			zip_push_back(z, z->pend + len, z->pend_len - len);
+			z->pend_len = 0;
+			return (zip_member_end(z));
+		}
+	}
+	return (zip_pend_release(z, last));
+}
+
+/* zip_dd - the data descriptor after data whose end we know */
+
+static int zip_dd(struct zip *z, int at_end)
+{
+	struct zcur *c = &z->cur;
+	size_t  len = 0;
+
+	if (z->have >= 4 && le32(z->hdr) == 0x08074b50)
+		len = zip_dd_match(z, z->hdr, z->have, c->in, at_end, 1);
+	if (len == 0)
+		len = zip_dd_match(z, z->hdr, z->have, c->in, at_end, 0);
+	if (len == 0) {
+		/* Nothing consistent: take the likeliest shape, note it. */
+		len = z->have >= 4 && le32(z->hdr) == 0x08074b50 ? 16 : 12;
+		if (c->zip64)
+			len += 8;
+		if (len > z->have)
+			len = z->have;
+		if (zip_finding(z, FIND_ARCHIVE_MALFORMED))
+			return (1);
+	}
+	zip_push_back(z, z->hdr + len, z->have - len);
+	return (zip_member_end(z));
+}
+
+/* zip_cd_entry - a central directory entry, checked against what we saw */
+
+static int zip_cd_entry(struct zip *z)
+{
+	struct zcur *c = &z->cur;
+	struct zent *e;
+	uint64_t data;
+
+	e = zip_ent_find(z, c->lho + z->prefix);
+	if (e == 0 && z->prefix != 0)
+		e = zip_ent_find(z, c->lho);
+	if (e == 0 || e->ref) {
+		msg_stop(z->msg, REASON_ZIP_OVERLAP, z->node);
+		return (zip_halt(z));
+	}
+	e->ref = 1;
+	data = e->off + e->hdrlen;
+	if (e->end < data || c->csize > e->end - data) {
+		msg_stop(z->msg, REASON_ZIP_OVERLAP, z->node);
+		return (zip_halt(z));
+	}
+	if (node_member_declared(z->node, c->name, c->nlen, e->known,
+				 c->usize, c->csize) != 0)
+		return (zip_halt(z));
+	return (0);
+}
+
+/* zip_sig - four bytes of signature: dispatch */
+
+static int zip_sig(struct zip *z)
+{
+	uint32_t s = SIG(z->hdr[2], z->hdr[3]);
+
+	if (z->hdr[0] != 'P' || z->hdr[1] != 'K')
+		s = 0;
+	switch (s) {
+	case SIG_LFH:
+		zip_expect(z, ZS_LFH, 4, 30);
+		return (0);
+	case SIG_CDH:
+		zip_expect(z, ZS_CDH, 4, 46);
+		return (0);
+	case SIG_EOCD:
+		zip_expect(z, ZS_EOCD, 4, 22);
+		return (0);
+	case SIG_EOCD64:
+		zip_expect(z, ZS_EOCD64, 4, 12);
+		return (0);
+	case SIG_LOC64:
+		zip_expect(z, ZS_LOC64, 4, 20);
+		return (0);
+	case SIG_DIGSIG:
+		zip_expect(z, ZS_SKIPLEN, 4, 6);
+		return (0);
+	case SIG_AXTRA:
+		zip_expect(z, ZS_SKIPLEN, 4, 8);
+		return (0);
+	}
+	zip_push_back(z, z->hdr + 1, 3);
+	return (zip_lost(z));
+}
+
+/* zip_scan - look for a signature, byte by byte */
+
+static size_t zip_scan(struct zip *z, const uint8_t *p, size_t n)
+{
+	size_t  i;
+	uint32_t s;
+
+	for (i = 0; i < n; i++) {
+		z->roll = z->roll << 8 | p[i];
+		if ((z->roll >> 16) != 0x504b)
+			continue;
+		s = z->roll;
+		if (z->first) {
+			/* Before the first header: a spanning marker or an
+			 * empty archive at the very start, else a header. */
+			if (s == SIG_EOCD && z->pos + i == 3)
+				z->first = 0;
+			else if (s != SIG_LFH)
+				continue;
+		} else {
+			uint8_t b[4] = {'P', 'K', (s >> 8) & 0xff, s & 0xff};
+
+			if (!zip_is_sig(b))
+				continue;
+		}
+		z->hdr[0] = 'P', z->hdr[1] = 'K';
+		z->hdr[2] = (s >> 8) & 0xff, z->hdr[3] = s & 0xff;
+		z->have = z->need = 4;
+		z->roll = 0;
+		zip_sig(z);
+		return (i + 1);
+	}
+	return (n);
+}
+
+/* zip_step - one state's worth of input; returns bytes used */
+
+static size_t zip_step(struct zip *z, const uint8_t *p, size_t n)
+{
+	struct zcur *c = &z->cur;
+	size_t  k, used;
+	uint64_t v;
+	int     r;
+
+	switch (z->st) {
+	case ZS_SCAN:
+		return (zip_scan(z, p, n));
+	case ZS_SIG:
+		k = zip_take(z, p, n);
+		if (z->have == z->need)
+			zip_sig(z);
+		return (k);
+	case ZS_LFH:
+		k = zip_take(z, p, n);
+		if (z->have == z->need) {
+			z->pos += k;			/* zip_lfh reads pos */
+			zip_lfh(z);
+			z->pos -= k;
+		}
+		return (k);
+	case ZS_LFH_NAME:
+		k = z->left ? zip_name(z, p, n) : 0;
+		if (z->left == 0) {
+			z->left = c->extralen;
+			z->xhh = 0;
+			z->st = ZS_LFH_EXTRA;
+		}
+		return (k);
+	case ZS_LFH_EXTRA:
+		k = zip_extra(z, p, n, 0);
+		if (z->left == 0) {
+			z->pos += k;
+			zip_member_begin(z);
+			z->pos -= k;
+		}
+		return (k);
+	case ZS_INFLATE:
+		k = c->dd ? n : (c->remain < n ? (size_t) c->remain : n);
+		if (k == 0 && (c->dd || c->remain > 0))
+			return (0);			/* more input, please */
+		if (k == 0) {			/* compressed size used up */
+			if (c->csize == 0
+			    || zip_finding(z, FIND_ARCHIVE_MALFORMED) == 0)
+				zip_data_done(z);
+			return (0);
+		}
+		r = infl_feed(z->infl, p, k, &used, zip_out, z);
+		c->in = infl_total_in(z->infl);
+		if (!c->dd)
+			c->remain -= used;
+		switch (r) {
+		case INFL_MORE:
+			break;
+		case INFL_END:
+			if (!c->dd && c->remain > 0) {
+				z->st = ZS_SKIP_DATA;
+				zip_finding(z, FIND_ARCHIVE_MALFORMED);
+			} else {
+				z->pos += used;
+				zip_data_done(z);
+				z->pos -= used;
+			}
+			break;
+		case INFL_STOP:
+			zip_halt(z);
+			break;
+		case INFL_NOMEM:
+			zip_nomem(z);
+			break;
+		default:
+			if (zip_finding(z, FIND_ARCHIVE_MALFORMED))
+				break;
+			if (!c->dd) {
+				z->st = ZS_SKIP_DATA;
+				break;
+			}
+			z->pos += used;
+			if (zip_member_end(z) == 0)
+				zip_scan_from(z);
+			z->pos -= used;
+		}
+		return (used);
+	case ZS_COPY:
+		k = c->remain < n ? (size_t) c->remain : n;
+		c->in += k;
+		c->remain -= k;
+		if (k > 0 && zip_out(z, p, k))
+			return (k);
+		if (c->remain == 0) {
+			z->pos += k;
+			zip_data_done(z);
+			z->pos -= k;
+		}
+		return (k);
+	case ZS_SKIP_DATA:
+		k = c->remain < n ? (size_t) c->remain : n;
+		c->remain -= k;
+		if (c->in < c->csize)
+			c->in = c->csize - c->remain;
+		if (c->remain == 0) {
+			z->pos += k;
+			zip_data_done(z);
+			z->pos -= k;
+		}
+		return (k);
+	case ZS_DD_SCAN:
+		k = ZIP_PEND - z->pend_len;
+		if (k > n)
+			k = n;
+		if (k > 0)
+			memcpy(z->pend + z->pend_len, p, k);
+		z->pend_len += k;
+		z->pos += k;
+		zip_dd_scan(z, 0);
+		z->pos -= k;
+		return (k);
+	case ZS_DD:
+		k = zip_take(z, p, n);
+		if (z->have == z->need) {
+			z->pos += k;
+			zip_dd(z, 0);
+			z->pos -= k;
+		}
+		return (k);
+	case ZS_CDH:
+		k = zip_take(z, p, n);
+		if (z->have == z->need) {
+			const uint8_t *h = z->hdr;
+
+			memset(c, 0, sizeof(*c));
+			c->flags = le16(h + 8);
+			c->method = le16(h + 10);
+			c->csize = c->csize32 = le32(h + 20);
+			c->usize = c->usize32 = le32(h + 24);
+			c->namelen = le16(h + 28);
+			c->extralen = le16(h + 30);
+			c->commentlen = le16(h + 32);
+			c->disk = le16(h + 34);
+			c->lho = c->lho32 = le32(h + 42);
+			z->left = c->namelen;
+			z->st = ZS_CD_NAME;
+		}
+		return (k);
+	case ZS_CD_NAME:
+		k = z->left ? zip_name(z, p, n) : 0;
+		if (z->left == 0) {
+			z->left = c->extralen;
+			z->xhh = 0;
+			z->st = ZS_CD_EXTRA;
+		}
+		return (k);
+	case ZS_CD_EXTRA:
+		k = zip_extra(z, p, n, 1);
+		if (z->left == 0) {
+			z->skip = c->commentlen;
+			z->st = ZS_CD_COMMENT;
+		}
+		return (k);
+	case ZS_CD_COMMENT:
+		k = z->skip < n ? (size_t) z->skip : n;
+		z->skip -= k;
+		if (z->skip == 0 && zip_cd_entry(z) == 0)
+			zip_expect(z, ZS_SIG, 0, 4);
+		return (k);
+	case ZS_EOCD:
+		k = zip_take(z, p, n);
+		if (z->have == z->need) {
+			z->eocd = 1;
+			z->skip = le16(z->hdr + 20);
+			z->st = ZS_EOCD_COMMENT;
+		}
+		return (k);
+	case ZS_EOCD_COMMENT:
+		k = z->skip < n ? (size_t) z->skip : n;
+		z->skip -= k;
+		if (z->skip == 0)
+			z->st = ZS_TRAIL;
+		return (k);
+	case ZS_EOCD64:
+		k = zip_take(z, p, n);
+		if (z->have == z->need) {
+			z->skip = le64(z->hdr + 4);
+			z->st = ZS_SKIP;
+		}
+		return (k);
+	case ZS_LOC64:
+		k = zip_take(z, p, n);
+		if (z->have == z->need)
+			zip_expect(z, ZS_SIG, 0, 4);
+		return (k);
+	case ZS_SKIPLEN:
+		k = zip_take(z, p, n);
+		if (z->have == z->need) {
+			v = z->need == 6 ? le16(z->hdr + 4) : le32(z->hdr + 4);
+			z->skip = v;
+			z->st = ZS_SKIP;
+		}
+		return (k);
+	case ZS_SKIP:
+		k = z->skip < n ? (size_t) z->skip : n;
+		z->skip -= k;
+		if (z->skip == 0)
+			zip_expect(z, ZS_SIG, 0, 4);
+		return (k);
+	case ZS_TRAIL:
+		return (n);
+	}
+	return (n);
+}
+
+/* zip_run - feed bytes through the states, replaying push backs */
+
+static int zip_run(struct zip *z, const uint8_t *p, size_t n)
+{
+	const uint8_t *q;
+	size_t  k, qn;
+	enum zip_state was;
+	int     from_rb;
+
+	while (!z->stop) {
+		from_rb = z->rb_off < z->rb_len;
+		q = from_rb ? z->rb + z->rb_off : p;
+		qn = from_rb ? z->rb_len - z->rb_off : n;
+		was = z->st;
+		z->pb_len = 0;
+		k = zip_step(z, q, qn);
+		z->pos += k;
+		if (from_rb)
+			z->rb_off += k;
+		else
+			p += k, n -= k;
+		if (z->rb_off == z->rb_len)
+			z->rb_off = z->rb_len = 0;
+		if (zip_apply_push_back(z))
+			return (zip_halt(z));
+		if (k == 0 && z->st == was && z->rb_len == 0) {
+			if (qn > 0 && !z->stop)
+				return (zip_halt(z));	/* a state that cannot move: bug */
+			break;
+		}
+	}
+	return (z->stop);
+}
+
+/* zip_match - is this stream a zip? */
+
+static int zip_match(const char *type, const uint8_t *win, size_t len)
+{
+	static const char *const types[] = {
+		"zip", "jar", "java-archive", "openxmlformats", "opendocument",
+		"epub", "android.package", "x-dosexec", "x-executable",
+		"x-sharedlib", "x-pie-executable", "x-mach-binary", 0,
+	};
+
+	if (len >= 4 && win[0] == 'P' && win[1] == 'K'
+	    && ((win[2] == 3 && win[3] == 4) || (win[2] == 5 && win[3] == 6)
+		|| (win[2] == 7 && win[3] == 8)))
+		return (1);
+	if ((len >= 2 && win[0] == 0x1f && win[1] == 0x8b) || tar_header_ok(win, len))
+		return (0);
+	/* By type: zip-based formats, and executables (self-extractors),
+	 * whose stream is scanned for the first local header. */
+	if (type != 0 && strstr(type, "gzip") == 0)
+		for (int i = 0; types[i]; i++)
+			if (strstr(type, types[i]) != 0)
+				return (1);
+	/* Anything else with a plausible local header: a prefixed zip. */
+	for (size_t i = 0; i + 30 <= len; i++)
+		if (win[i] == 'P' && win[i + 1] == 'K' && win[i + 2] == 3
+		    && win[i + 3] == 4 && zip_lfh_plausible(win + i))
+			return (1);
+	return (0);
+}
+
+/* zip_open - a zip stream starts */
+
+static void *zip_open(struct node *node)
+{
+	struct acct *acct = msg_acct(node->msg);
+	struct zip *z;
+
+	if ((z = acct_calloc(acct, ACCT_ARCHIVE, 1, sizeof(*z))) == 0)
+		return (NULL);
+	z->node = node;
+	z->msg = node->msg;
+	z->acct = acct;
+	z->first = 1;
+	zip_scan_from(z);
+	return (z);
+}
+
+/* zip_feed - more of the stream */
+
+static int zip_feed(void *state, const uint8_t *p, size_t n)
+{
+	struct zip *z = state;
+
+	if (z->stop)
+		return (1);
+	return (zip_run(z, p, n));
+}
+
+/* zip_finish - end of the stream */
+
+static int zip_finish(void *state)
+{
+	struct zip *z = state;
+	int     truncated = 0;
+
+	while (!z->stop) {
+		if (zip_run(z, 0, 0))
+			break;
+		z->pb_len = 0;
+		if (z->st == ZS_DD_SCAN) {
+			if (zip_dd_scan(z, 1))
+				break;
+			if (z->st == ZS_DD_SCAN) {
+				if (zip_pend_release(z, z->pend_len) == 0)
+					truncated = 1;
+				break;
+			}
+		} else if (z->st == ZS_DD) {
+			if (zip_dd(z, 1))
+				break;
+		} else {
+			truncated = z->st != ZS_TRAIL && (z->member != 0 || !z->eocd);
+			break;
+		}
+		if (zip_apply_push_back(z))
+			return (zip_halt(z));
+	}
+	if (z->stop)
+		return (1);
+	if (zip_member_close(z))
+		return (1);
+	if (!z->first && truncated && zip_finding(z, FIND_ARCHIVE_TRUNCATED))
+		return (1);
+	return (z->stop);
+}
+
+/* zip_free - release everything; returns NULL */
+
+static void *zip_free(void *state)
+{
+	struct zip *z = state;
+
+	if (z == 0)
+		return (NULL);
+	if (z->member)
+		node_free(z->member);
+	infl_free(z->infl);
+	acct_free(z->acct, z->ents);
+	acct_free(z->acct, z);
+	return (NULL);
+}
+
+const struct analyser zip_analyser = {
+	"zip", zip_match, zip_open, zip_feed, zip_finish, zip_free,
+};

@@ -1,0 +1,219 @@
+/*
+ * test_mime - the MIME parser, through the engine: a table of small
+ * messages with the record each must give, each fed whole, byte by
+ * byte, at every one-cut and every two-cut split, and in random chunks.
+ */
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define F(x) ((uint64_t) 1 << (x))
+
+struct mime_case {
+	const char *name;
+	const char *text;
+	uint64_t parts;
+	uint64_t decoded;
+	unsigned mime_depth;
+	uint64_t findings;		/* must all be present */
+	uint64_t absent;		/* must all be absent */
+};
+
+#define MP "Content-Type: multipart/mixed; boundary=XX\r\n\r\n"
+
+static const struct mime_case cases[] = {
+	{"plain crlf", "Subject: hi\r\n\r\nHello\r\n", 1, 7, 0, 0, ~0ull},
+	{"plain lf", "Subject: hi\n\nHello\n", 1, 6, 0, 0, ~0ull},
+	{"no final eol", "Subject: hi\n\nHello", 1, 5, 0, 0, ~0ull},
+	{"headers only", "Subject: hi\r\nX-A: b\r\n", 1, 0, 0, F(FIND_NO_BODY), 0},
+	{"empty message", "", 1, 0, 0, 0, 0},
+	{"body only", "\r\nbody\r\n", 1, 6, 0, 0, F(FIND_HEADER_MALFORMED)},
+	{"folded header", "Subject: a\r\n\tb\r\nContent-Type: text/plain;\r\n charset=us-ascii\r\n\r\nx", 1, 1, 0, 0, ~0ull},
+	{"mbox from line", "From someone Sat Jan  1 00:00:00 2000\nSubject: x\n\nbody\n", 1, 5, 0, 0, F(FIND_HEADER_MALFORMED)},
+	{"not a header line", "Subject: x\nthis is not a header\nmore\n", 1, 26, 0, F(FIND_HEADER_MALFORMED), 0},
+	{"multipart", MP "preamble\r\n--XX\r\n\r\nA\r\n--XX\r\nContent-Type: text/plain\r\n\r\nBB\r\n--XX--\r\nepilogue\r\n",
+	 2, 3, 1, 0, ~0ull},
+	{"multipart lf", "Content-Type: multipart/mixed; boundary=XX\n\n--XX\n\nA\n--XX\n\nBB\n--XX--\n", 2, 3, 1, 0, ~0ull},
+	{"base64", "Content-Transfer-Encoding: base64\r\n\r\nSGVs\r\nbG8=\r\n", 1, 5, 0, 0, ~0ull},
+	{"base64 junk", "Content-Transfer-Encoding: base64\r\n\r\nSG!Vs\r\nbG8=\r\n", 1, 5, 0, F(FIND_BASE64_JUNK), 0},
+	{"qp", "Content-Transfer-Encoding: quoted-printable\r\n\r\na=3Db=\r\nc\r\n", 1, 6, 0, 0, ~0ull},
+	{"x-gzip64 is base64", "Content-Transfer-Encoding: x-gzip64\r\n\r\nSGVsbG8=\r\n", 1, 5, 0, 0, F(FIND_CTE_UNKNOWN)},
+	{"unknown cte", "Content-Transfer-Encoding: x-rot13\r\n\r\nabc\r\n", 1, 5, 0, F(FIND_CTE_UNKNOWN), 0},
+	{"nested", MP "--XX\r\nContent-Type: multipart/alternative; boundary=\"YY\"\r\n\r\n--YY\r\n\r\na\r\n--YY\r\n\r\nbb\r\n--YY--\r\n--XX\r\n\r\nccc\r\n--XX--\r\n",
+	 3, 6, 2, 0, ~0ull},
+	{"rfc822", MP "--XX\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\nContent-Type: multipart/mixed; boundary=ZZ\r\n\r\n--ZZ\r\n\r\nin1\r\n--ZZ\r\n\r\nin2\r\n--ZZ--\r\n--XX--\r\n",
+	 2, 6, 3, 0, ~0ull},
+	{"rfc822 leaf", "Content-Type: message/rfc822\n\nSubject: inner\n\nhello\n", 1, 6, 1, 0, ~0ull},
+	{"unclosed", MP "--XX\r\n\r\nA\r\n--XX\r\n\r\nBB\r\n", 2, 5, 1, F(FIND_BOUNDARY_UNCLOSED), F(FIND_BOUNDARY_NOT_FOUND)},
+	{"boundary never found", MP "just text\r\n", 0, 0, 1, F(FIND_BOUNDARY_NOT_FOUND), 0},
+	{"no boundary parameter", "Content-Type: multipart/mixed\r\n\r\ntext\r\n", 1, 6, 0, F(FIND_BOUNDARY_MISSING), 0},
+	{"part without body", MP "--XX\r\nContent-Type: text/plain\r\n--XX\r\n\r\nB\r\n--XX--\r\n", 2, 1, 1, F(FIND_NO_BODY), 0},
+	{"empty body", MP "--XX\r\nContent-Type: text/plain\r\n\r\n--XX--\r\n", 1, 0, 1, 0, F(FIND_NO_BODY)},
+	{"rfc2231 boundary", "Content-Type: multipart/mixed; boundary*0=\"A\"; boundary*1=B\r\n\r\n--AB\r\n\r\nx\r\n--AB--\r\n", 1, 1, 1, 0, ~0ull},
+	{"boundary with junk after", MP "--XX junk\r\n\r\nA\r\n--XX--\r\n", 1, 1, 1, 0, F(FIND_BOUNDARY_NOT_FOUND)},
+	{"inner boundary extends outer", MP "--XX\r\nContent-Type: multipart/mixed; boundary=XXY\r\n\r\n--XXY\r\n\r\na\r\n--XXY--\r\n--XX--\r\n",
+	 1, 1, 2, 0, F(FIND_BOUNDARY_UNCLOSED)},
+	{"outer closes inner", MP "--XX\r\nContent-Type: multipart/mixed; boundary=YY\r\n\r\n--YY\r\n\r\na\r\n--XX\r\n\r\nb\r\n--XX--\r\n",
+	 2, 2, 2, F(FIND_BOUNDARY_UNCLOSED), 0},
+	{"dash lines are content", "Subject: x\r\n\r\n--not a boundary\r\n-\r\n--\r\n", 1, 25, 0, 0, ~0ull},
+	{"dash lines in a part", MP "--XX\r\n\r\n--XY\r\n-- \r\n--XX--\r\n", 1, 9, 1, 0, ~0ull},
+	{"bare cr", "Subject: x\r\n\r\na\rb\r\n\r", 1, 6, 0, 0, ~0ull},
+	{"duplicate boundary", MP "--XX\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n\r\na\r\n--XX--\r\n--XX--\r\n",
+	 1, 1, 2, F(FIND_BOUNDARY_DUPLICATE), 0},
+	{"digest default rfc822", "Content-Type: multipart/digest; boundary=D\r\n\r\n--D\r\n\r\nSubject: m\r\n\r\nbody\r\n--D--\r\n", 1, 4, 2, 0, ~0ull},
+	{"uuencode in text", "Subject: uu\n\nhi\nbegin 644 a.txt\n#86)C\n`\nend\nbye\n", 2, 38, 0, F(FIND_UUENCODE), 0},
+	{"x-uuencode cte", "Content-Transfer-Encoding: x-uuencode\n\nbegin 644 a.txt\n#86)C\n`\nend\n", 1, 3, 0, 0, ~0ull},
+	{"header with no colon then boundary", MP "--XX\r\nnot a header\r\n--XX--\r\n", 1, 12, 1, F(FIND_HEADER_MALFORMED), 0},
+	{"cte conflict", "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n\r\nSGVsbG8=\r\n", 1, 5, 0, F(FIND_CTE_CONFLICT), 0},
+};
+
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+static void check_case(const struct mime_case *c, const struct record *r)
+{
+	cr_expect_eq(r->verdict, VERDICT_ACCEPT, "%s: verdict %s", c->name, tu_record_str(r));
+	cr_expect_eq(r->raw, strlen(c->text), "%s: raw", c->name);
+	cr_expect_eq(r->parts, c->parts, "%s: parts %llu, want %llu", c->name,
+		     (unsigned long long) r->parts, (unsigned long long) c->parts);
+	cr_expect_eq(r->decoded, c->decoded, "%s: decoded %llu, want %llu", c->name,
+		     (unsigned long long) r->decoded, (unsigned long long) c->decoded);
+	cr_expect_eq(r->mime_depth, c->mime_depth, "%s: mime_depth %u, want %u", c->name,
+		     r->mime_depth, c->mime_depth);
+	cr_expect_eq(r->findings & c->findings, c->findings, "%s: findings %s", c->name, tu_record_str(r));
+	if (c->absent != ~0ull)
+		cr_expect_eq(r->findings & c->absent, 0, "%s: unexpected findings %s", c->name, tu_record_str(r));
+	cr_expect_eq(r->cost, r->raw + r->decoded + r->expanded, "%s: cost", c->name);
+}
+
+Test(mime, table)
+{
+	for (size_t i = 0; i < NCASES; i++) {
+		struct record r;
+
+		tu_scan(0, (const uint8_t *) cases[i].text, strlen(cases[i].text), 0, 0, &r);
+		check_case(&cases[i], &r);
+	}
+}
+
+Test(mime, clean_cases_have_no_findings)
+{
+	for (size_t i = 0; i < NCASES; i++) {
+		struct record r;
+
+		if (cases[i].absent != ~0ull)
+			continue;
+		tu_scan(0, (const uint8_t *) cases[i].text, strlen(cases[i].text), 0, 0, &r);
+		cr_expect_eq(r.findings, 0, "%s: %s", cases[i].name, tu_record_str(&r));
+	}
+}
+
+static void expect_same(const char *name, const char *how, const struct record *a,
+			        const struct record *b)
+{
+	const char *why;
+
+	cr_expect(tu_record_eq(a, b, &why), "%s: %s differs in %s:\n  whole %s\n  split %s",
+		  name, how, why, tu_record_str(a), tu_record_str(b));
+}
+
+Test(mime, split_bytewise_and_random)
+{
+	for (size_t i = 0; i < NCASES; i++) {
+		const uint8_t *p = (const uint8_t *) cases[i].text;
+		size_t  n = strlen(cases[i].text);
+		struct record whole, r;
+
+		tu_scan(0, p, n, 0, 0, &whole);
+		tu_scan(0, p, n, 1, 0, &r);
+		expect_same(cases[i].name, "byte by byte", &whole, &r);
+		for (unsigned seed = 1; seed <= 20; seed++) {
+			tu_scan_random(0, p, n, seed, 7, &r);
+			expect_same(cases[i].name, "random", &whole, &r);
+		}
+	}
+}
+
+Test(mime, split_every_one_and_two_cuts, .timeout = 600)
+{
+	for (size_t i = 0; i < NCASES; i++) {
+		const uint8_t *p = (const uint8_t *) cases[i].text;
+		size_t  n = strlen(cases[i].text);
+		struct record whole, r;
+		size_t  cuts[2];
+		int     bad = 0;
+
+		tu_scan(0, p, n, 0, 0, &whole);
+		for (cuts[0] = 1; cuts[0] < n && !bad; cuts[0]++) {
+			const char *why;
+
+			tu_scan_cuts(0, p, n, cuts, 1, &r);
+			if (!tu_record_eq(&whole, &r, &why)) {
+				cr_expect_fail("%s: cut at %zu differs in %s", cases[i].name, cuts[0], why);
+				bad = 1;
+			}
+			for (cuts[1] = cuts[0] + 1; cuts[1] < n && !bad; cuts[1]++) {
+				tu_scan_cuts(0, p, n, cuts, 2, &r);
+				if (!tu_record_eq(&whole, &r, &why)) {
+					cr_expect_fail("%s: cuts at %zu,%zu differ in %s", cases[i].name,
+						       cuts[0], cuts[1], why);
+					bad = 1;
+				}
+			}
+		}
+	}
+}
+
+Test(mime, milter_way_matches_raw_way)
+{
+	for (size_t i = 0; i < NCASES; i++) {
+		const uint8_t *p = (const uint8_t *) cases[i].text;
+		size_t  n = strlen(cases[i].text);
+		struct record raw, mil;
+
+		/* Messages whose header block is not plain "name: value" lines
+		 * are rebuilt differently by an MTA; skip those. */
+		if (strncmp(cases[i].text, "From ", 5) == 0 || cases[i].text[0] == '\r'
+		    || strstr(cases[i].name, "header") || n == 0)
+			continue;
+		tu_scan(0, p, n, 0, 0, &raw);
+		tu_scan_milter(0, p, n, 3, &mil);
+		cr_expect_eq(raw.parts, mil.parts, "%s: parts", cases[i].name);
+		cr_expect_eq(raw.decoded, mil.decoded, "%s: decoded %s vs %s", cases[i].name,
+			     tu_record_str(&raw), tu_record_str(&mil));
+		cr_expect_eq(raw.mime_depth, mil.mime_depth, "%s: depth", cases[i].name);
+		cr_expect_eq(raw.verdict, mil.verdict, "%s: verdict", cases[i].name);
+	}
+}
+
+Test(mime, where_names_the_part)
+{
+	struct tu_buf b = {0};
+	struct conf conf = *tu_conf();
+	struct record r;
+
+	conf.max_part_size = 10;
+	tu_puts(&b, MP "--XX\r\n\r\nshort\r\n--XX\r\nContent-Type: multipart/alternative; boundary=YY\r\n\r\n"
+		"--YY\r\n\r\nx\r\n--YY\r\nContent-Disposition: attachment; filename=\"big file.txt\"\r\n\r\n"
+		"0123456789abcdef\r\n--YY--\r\n--XX--\r\n");
+	tu_scan(&conf, b.p, b.len, 0, 0, &r);
+	cr_expect_eq(r.verdict, VERDICT_REJECT);
+	cr_expect_eq(r.reason, REASON_PART_SIZE);
+	cr_expect_str_eq(r.where, "2.2/big_file.txt");
+	free(b.p);
+}
+
+Test(mime, rfc822_numbering)
+{
+	struct conf conf = *tu_conf();
+	struct record r;
+	const char *t = MP "--XX\r\n\r\na\r\n--XX\r\nContent-Type: message/rfc822\r\n\r\n"
+		"Content-Type: multipart/mixed; boundary=ZZ\r\n\r\n--ZZ\r\n\r\nx\r\n--ZZ\r\n"
+		"Content-Type: application/octet-stream; name=b.bin\r\n\r\n0123456789abcdef\r\n--ZZ--\r\n--XX--\r\n";
+
+	conf.max_part_size = 10;
+	tu_scan(&conf, (const uint8_t *) t, strlen(t), 0, 0, &r);
+	cr_expect_eq(r.reason, REASON_PART_SIZE, "%s", tu_record_str(&r));
+	cr_expect_str_eq(r.where, "2.2/b.bin");
+}
