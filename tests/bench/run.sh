@@ -1,0 +1,14 @@
+#!/bin/sh
+# run.sh BUILDDIR - every benchmark (make bench).  Each script prints its
+# figures with the commands behind them and exits non-zero on a missed
+# target; this one runs them all and reports.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-.}
+status=0
+for b in "$here"/bench.py "$here"/archives.py; do
+	[ -f "$b" ] || continue
+	echo "=== $(basename "$b")"
+	python3 "$b" "$build" || status=1
+done
+exit $status
