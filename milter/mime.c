@@ -50,10 +50,12 @@
  *	line buffer and boundary arena) plus 32 bytes per frame of
  *	max_mime_depth; all counted under stage "mime".  Time: linear; a
  *	held line start is examined once.
+ *	A message/rfc822 part with a base64 or quoted-printable encoding
+ *	(not allowed by RFC 2046, but sent) is decoded by its part, which
+ *	feeds the result to a nested parser (mime_new_nested) whose depth
+ *	and part numbers continue this one's.
  * BUGS
- *	message/rfc822 parts with a base64 or quoted-printable encoding
- *	(not allowed by RFC 2046) are analysed as opaque leaves, as is
- *	message/partial (never reassembled).
+ *	message/partial is a leaf: fragments are never reassembled.
  */
 
 #include <string.h>
@@ -134,6 +136,7 @@ struct mime {
 
 	/* Structure. */
 	unsigned depth;			/* frames above the message */
+	unsigned base_depth;		/* nesting outside this parser */
 	unsigned max_depth;
 	unsigned open_multiparts;	/* not closed: worth a line check */
 	struct mime_frame *frames;	/* [0] is the message */
@@ -144,31 +147,43 @@ struct mime {
 
 static int mime_bytes(struct mime *, const uint8_t *, size_t);
 
-/* mime_new - a parser for one message */
+/* mime_new_nested - a parser for a message inside depth levels */
 
-struct mime *mime_new(struct msg *msg)
+struct mime *mime_new_nested(struct msg *msg, unsigned depth,
+			             const char *path, size_t len)
 {
 	struct acct *acct = msg_acct(msg);
 	struct mime *mp;
 	unsigned max_depth = msg_conf(msg)->max_mime_depth;
 
-	if ((mp = acct_alloc(acct, ACCT_MIME, sizeof(*mp))) == 0)
+	if (depth > max_depth || (mp = acct_alloc(acct, ACCT_MIME, sizeof(*mp))) == 0)
 		return (NULL);
 	memset(mp, 0, sizeof(*mp));
-	if ((mp->frames = acct_calloc(acct, ACCT_MIME, max_depth + 2,
+	if ((mp->frames = acct_calloc(acct, ACCT_MIME, max_depth - depth + 2,
 				      sizeof(*mp->frames))) == 0) {
 		acct_free(acct, mp);
 		return (NULL);
 	}
 	mp->msg = msg;
-	mp->max_depth = max_depth;
+	mp->base_depth = depth;
+	mp->max_depth = max_depth - depth;
 	mp->state = MS_LINE;
 	mp->mode = MODE_HEADER;
-	mp->first_line = 1;
-	mp->arena_len = 0;
+	mp->first_line = (depth == 0);
 	mp->frames[0].kind = FRAME_MESSAGE;
+	if (len >= sizeof(mp->path))
+		len = 0;
+	memcpy(mp->path, path, len);
+	mp->path_len = mp->frames[0].path_len = len;
 	mimehdr_reset(&mp->hdr);
 	return (mp);
+}
+
+/* mime_new - a parser for one message */
+
+struct mime *mime_new(struct msg *msg)
+{
+	return (mime_new_nested(msg, 0, "", 0));
 }
 
 /* mime_free - release a parser at any point; returns NULL */
@@ -208,7 +223,8 @@ static int mime_push(struct mime *mp, enum frame_kind kind)
 {
 	struct mime_frame *f;
 
-	if (msg_mime_depth(mp->msg, mp->depth + 1) || mp->depth + 1 > mp->max_depth)
+	if (msg_mime_depth(mp->msg, mp->base_depth + mp->depth + 1)
+	    || mp->depth + 1 > mp->max_depth)
 		return (1);
 	f = &mp->frames[++mp->depth];
 	memset(f, 0, sizeof(*f));
@@ -326,7 +342,8 @@ static int mime_body_begin(struct mime *mp)
 		/* A leaf that is a message's whole body: "1" or "3.1". */
 		mime_path_child(mp, mp->frames[mp->depth].path_len, 1);
 	}
-	if ((mp->leaf = part_new(mp->msg, hdr)) == 0)
+	if ((mp->leaf = part_new(mp->msg, hdr, mp->base_depth + mp->depth,
+				 mp->path, mp->path_len)) == 0)
 		return (1);
 	return (0);
 }
@@ -559,21 +576,25 @@ static int mime_hname(struct mime *mp, int c)
 	return (0);
 }
 
-/* mime_hvalue - a span of a field's value, up to the line end */
+/* mime_hvalue - a span of a field's value, unfolded, up to the line end */
 
 static size_t mime_hvalue(struct mime *mp, const uint8_t *p, size_t n)
 {
 	const uint8_t *nl = memchr(p, '\n', n);
 	size_t  take = nl ? (size_t) (nl - p) + 1 : n;
+	size_t  copy = nl ? take - 1 : take;	/* unfolding drops line ends */
 
 	if (mp->field != MIMEHDR_OTHER) {
 		size_t  room = sizeof(mp->hval) - mp->hval_len;
-		size_t  copy = take < room ? take : room;
 
-		if (copy < take)
+		if (copy > room) {
+			copy = room;
 			mp->hval_trunc = 1;
+		}
 		memcpy(mp->hval + mp->hval_len, p, copy);
 		mp->hval_len += copy;
+		if (nl && mp->hval_len > 0 && mp->hval[mp->hval_len - 1] == '\r')
+			mp->hval_len--;
 	}
 	if (nl)
 		mp->state = MS_LINE;

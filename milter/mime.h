@@ -18,6 +18,8 @@ struct msg;
 struct mime;
 
 extern struct mime *mime_new(struct msg *);
+extern struct mime *mime_new_nested(struct msg *, unsigned depth,
+				            const char *path, size_t len);
 extern int mime_feed(struct mime *, const uint8_t *, size_t);
 extern int mime_finish(struct mime *);
 extern struct mime *mime_free(struct mime *);

@@ -185,6 +185,7 @@ static void node_check_type(struct node *node)
 	const char *d = node->declared_type, *t = node->type;
 
 	if (node->depth != 0 || d[0] == 0 || t[0] == 0
+	    || strncmp(d, "message/", 8) == 0 || strncmp(d, "multipart/", 10) == 0
 	    || strcmp(d, "application/octet-stream") == 0
 	    || strcmp(t, "application/octet-stream") == 0
 	    || strncmp(t, "inode/", 6) == 0)

@@ -6,7 +6,7 @@
  * SYNOPSIS
  *	#include "part.h"
  *
- *	struct part *part_new(msg, hdr)
+ *	struct part *part_new(msg, hdr, depth, path, pathlen)
  *	int	part_feed(part, buf, len)
  *	int	part_finish(part)
  *	struct part *part_free(part)
@@ -28,6 +28,11 @@
  *	analyser behind it see, and where a limit trips, then depends on
  *	the message alone, not on how it was split into chunks.
  *
+ *	A message/rfc822 (or message/global) part with a base64, QP or
+ *	uuencode transfer encoding is decoded in full and the result fed to
+ *	a nested MIME parser one level deeper: a forwarded message is
+ *	analysed however it was encoded.
+ *
  *	Text parts (declared text/ anything, or no type) are decoded in full and
  *	scanned for uuencoded blocks ("begin 644 name" ... "end"), the way
  *	old mailers attach files.  Each block is a leaf of its own: a node
@@ -42,6 +47,7 @@
 #include <string.h>
 
 #include "base64.h"
+#include "mime.h"
 #include "mimehdr.h"
 #include "msg.h"
 #include "node.h"
@@ -59,6 +65,7 @@ struct part {
 	struct uu uu_cte;		/* x-uuencode transfer encoding */
 	struct uu uu_text;		/* uuencoded blocks inside text */
 	struct node *uu_node;		/* the block being decoded */
+	struct mime *nested;		/* an encoded message/rfc822 */
 	size_t	path_len;		/* where, up to the leaf */
 	uint64_t pending;		/* counted, not yet passed on */
 	size_t	blk_len;
@@ -133,7 +140,21 @@ static const struct uu_events part_uu_cte_events = {
 
 /* part_new - a leaf begins; the message's where names it already */
 
-struct part *part_new(struct msg *msg, const struct mimehdr *hdr)
+/* part_nest - an encoded message: a parser for what it decodes to */
+
+static int part_nest(struct part *pt, unsigned depth, const char *path, size_t len)
+{
+	if (msg_mime_depth(pt->msg, depth + 1))
+		return (-1);
+	if ((pt->nested = mime_new_nested(pt->msg, depth + 1, path, len)) == 0) {
+		msg_stop(pt->msg, REASON_INTERNAL, 0);
+		return (-1);
+	}
+	return (0);
+}
+
+struct part *part_new(struct msg *msg, const struct mimehdr *hdr,
+		              unsigned depth, const char *path, size_t pathlen)
 {
 	struct part *pt;
 
@@ -155,6 +176,10 @@ struct part *part_new(struct msg *msg, const struct mimehdr *hdr)
 	}
 	pt->path_len = msg_path_len(msg);
 	node_set_declared_type(pt->node, hdr->type);
+	if (hdr->cte != CTE_IDENTITY
+	    && (strcmp(hdr->type, "message/rfc822") == 0 || strcmp(hdr->type, "message/global") == 0)
+	    && part_nest(pt, depth, path, pathlen) != 0)
+		return (part_free(pt));
 	return (pt);
 }
 
@@ -167,6 +192,8 @@ static int part_block(struct part *pt, const uint8_t *p, size_t n)
 	if (node_feed(pt->node, p, n))
 		return (1);
 	if (pt->text && uu_feed(&pt->uu_text, p, n))
+		return (1);
+	if (pt->nested && mime_feed(pt->nested, p, n))
 		return (1);
 	return (0);
 }
@@ -220,7 +247,7 @@ static int part_counted(struct part *pt, uint64_t n)
 
 static int part_counting(const struct part *pt)
 {
-	return (!pt->text && !node_wants_bytes(pt->node));
+	return (!pt->text && !pt->nested && !node_wants_bytes(pt->node));
 }
 
 /* part_feed - encoded body bytes of the leaf */
@@ -298,6 +325,8 @@ int     part_finish(struct part *pt)
 		stop = part_flush(pt);
 	if (!stop && pt->text)
 		stop = uu_finish(&pt->uu_text);
+	if (!stop && pt->nested)
+		stop = mime_finish(pt->nested);
 	if (!stop)
 		stop = node_finish(pt->node);
 	return (stop);
@@ -309,6 +338,7 @@ struct part *part_free(struct part *pt)
 {
 	if (pt == 0)
 		return (NULL);
+	pt->nested = mime_free(pt->nested);
 	pt->uu_node = node_free(pt->uu_node);
 	pt->node = node_free(pt->node);
 	acct_free(msg_acct(pt->msg), pt);

@@ -18,7 +18,8 @@ struct msg;
 struct mimehdr;
 struct part;
 
-extern struct part *part_new(struct msg *, const struct mimehdr *);
+extern struct part *part_new(struct msg *, const struct mimehdr *,
+			              unsigned depth, const char *path, size_t len);
 extern int part_feed(struct part *, const uint8_t *, size_t);
 extern int part_finish(struct part *);
 extern struct part *part_free(struct part *);

@@ -66,6 +66,10 @@ static const struct mime_case cases[] = {
 	{"uuencode in text", "Subject: uu\n\nhi\nbegin 644 a.txt\n#86)C\n`\nend\nbye\n", 2, 38, 0, F(FIND_UUENCODE), 0},
 	{"x-uuencode cte", "Content-Transfer-Encoding: x-uuencode\n\nbegin 644 a.txt\n#86)C\n`\nend\n", 1, 3, 0, 0, ~0ull},
 	{"header with no colon then boundary", MP "--XX\r\nnot a header\r\n--XX--\r\n", 1, 12, 1, F(FIND_HEADER_MALFORMED), 0},
+	{"folded quoted boundary", "Content-Type: multipart/mixed; boundary=\"simple\r\n boundary\"\r\n\r\n--simple boundary\r\n\r\nx\r\n--simple boundary--\r\n",
+	 1, 1, 1, 0, ~0ull},
+	{"base64 rfc822", "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+	 "U3ViamVjdDogaW5uZXINCg0KaGVsbG8NCg==\r\n", 2, 32, 1, 0, ~0ull},
 	{"cte conflict", "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n\r\nSGVsbG8=\r\n", 1, 5, 0, F(FIND_CTE_CONFLICT), 0},
 };
 
@@ -216,4 +220,35 @@ Test(mime, rfc822_numbering)
 	tu_scan(&conf, (const uint8_t *) t, strlen(t), 0, 0, &r);
 	cr_expect_eq(r.reason, REASON_PART_SIZE, "%s", tu_record_str(&r));
 	cr_expect_str_eq(r.where, "2.2/b.bin");
+}
+
+Test(mime, limit_inside_base64_forwarded_message)
+{
+	struct tu_buf inner = {0}, outer = {0};
+	struct conf conf = *tu_conf();
+	static uint8_t data[5000];
+	struct record r;
+
+	memset(data, 'A', sizeof(data));
+	tu_message_attach(&inner, "application/octet-stream", "big.bin", "base64", data, sizeof(data));
+	tu_puts(&outer, "Content-Type: multipart/mixed; boundary=O\r\n\r\n--O\r\n\r\nsee below\r\n--O\r\n"
+		"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	tu_put_base64(&outer, inner.p, inner.len, "\r\n");
+	tu_puts(&outer, "--O--\r\n");
+	tu_scan(0, outer.p, outer.len, 0, 0, &r);
+	cr_expect_eq(r.verdict, VERDICT_ACCEPT, "%s", tu_record_str(&r));
+	/* see below, the decoded message, its text, big.bin */
+	cr_expect_eq(r.parts, 4, "%s", tu_record_str(&r));
+	cr_expect_eq(r.mime_depth, 3, "%s", tu_record_str(&r));
+	conf.max_parts = 3;
+	tu_scan(&conf, outer.p, outer.len, 0, 0, &r);
+	cr_expect_eq(r.reason, REASON_PARTS, "%s", tu_record_str(&r));
+	cr_expect_str_eq(r.where, "2.2/big.bin");
+	conf.max_parts = 1000;
+	conf.max_part_size = 4000;
+	tu_scan(&conf, outer.p, outer.len, 0, 0, &r);
+	cr_expect_eq(r.reason, REASON_PART_SIZE, "%s", tu_record_str(&r));
+	cr_expect_str_eq(r.where, "2", "the decoded message itself is the largest part");
+	free(inner.p);
+	free(outer.p);
 }
