@@ -41,7 +41,6 @@
 
 #define GZ_NAME_MAX	255
 
-#define GZ_FTEXT	0x01
 #define GZ_FHCRC	0x02
 #define GZ_FEXTRA	0x04
 #define GZ_FNAME	0x08
@@ -84,6 +83,16 @@ static int gz_halt(struct gz *g)
 {
 	g->stop = 1;
 	return (1);
+}
+
+/* gz_nomem - an allocation failed: the message tempfails */
+
+static int gz_nomem(struct gz *g)
+{
+	if (!msg_decided(g->msg))
+		msg_stop(g->msg, msg_acct(g->msg)->failed == ACCT_FAIL_BUDGET ?
+			 REASON_BUDGET : REASON_INTERNAL, g->node);
+	return (gz_halt(g));
 }
 
 /* gz_bad - not gzip any more: note it, ignore the rest */
@@ -154,10 +163,7 @@ static int gz_next_field(struct gz *g, enum gz_state after)
 	return (0);
 
 nomem:
-	if (!msg_decided(g->msg))
-		msg_stop(g->msg, msg_acct(g->msg)->failed == ACCT_FAIL_BUDGET ?
-			 REASON_BUDGET : REASON_INTERNAL, g->node);
-	return (gz_halt(g));
+	return (gz_nomem(g));
 }
 
 /* gz_header - the fixed 10 bytes of a member header */
@@ -263,9 +269,7 @@ static size_t gz_step(struct gz *g, const uint8_t *p, size_t n)
 			gz_halt(g);
 			break;
 		case INFL_NOMEM:
-			if (!msg_decided(g->msg))
-				msg_stop(g->msg, REASON_INTERNAL, g->node);
-			gz_halt(g);
+			gz_nomem(g);
 			break;
 		default:
 			gz_bad(g, FIND_ARCHIVE_MALFORMED);
@@ -340,6 +344,9 @@ static int gzip_finish(void *state)
 	if (g->stop || gz_run(g, 0, 0))
 		return (1);
 	truncated = g->st != GZ_JUNK && !(g->st == GZ_HDR && g->have == 0);
+	if (g->st == GZ_HDR && g->members > 0 && g->have > 0
+	    && (g->hdr[0] != 0x1f || (g->have > 1 && g->hdr[1] != 0x8b)))
+		truncated = 0;			/* a few trailing bytes, not a member */
 	if (m != 0) {
 		g->member = 0;
 		if (node_finish(m) != 0) {

@@ -24,8 +24,11 @@
  *	this module's output buffer (stage archive).
  *
  *	infl_feed() inflates as much of p[0..n) as it can and hands the
- *	output to sink(ctx, out, len) in chunks of at most INFL_CHUNK
- *	bytes.  Because zlib stops when the output buffer is full, the
+ *	output to sink(ctx, out, len) in chunks of exactly INFL_CHUNK
+ *	bytes (the last of a stream may be shorter), whatever the split
+ *	of the input: a limit that inflation crosses is crossed at the
+ *	same byte however the message arrived, which keeps the record
+ *	split-invariant.  Because zlib stops when the buffer is full, the
  *	compressed bytes it has taken (infl_total_in) stay close to the
  *	output produced, which is what a ratio judgement needs.  *used
  *	tells how many input bytes were taken: fewer than n after the
@@ -59,7 +62,8 @@ struct infl {
 	int	wbits;
 	int	err;			/* sticky INFL_ERROR or INFL_NOMEM */
 	uint64_t total_in;		/* ours: zlib's uLong may be 32 bits */
-	uint64_t total_out;
+	uint64_t total_out;		/* handed to the sink */
+	size_t	have;			/* bytes waiting in out */
 	uint8_t out[INFL_CHUNK];
 };
 
@@ -76,6 +80,7 @@ struct infl *infl_new(struct acct *acct, int wbits)
 	f->wbits = wbits;
 	f->err = 0;
 	f->total_in = f->total_out = 0;
+	f->have = 0;
 	f->z.zalloc = acct_zalloc;
 	f->z.zfree = acct_zfree;
 	f->z.opaque = acct;
@@ -91,6 +96,7 @@ struct infl *infl_new(struct acct *acct, int wbits)
 int     infl_reset(struct infl *f)
 {
 	f->total_in = f->total_out = 0;
+	f->have = 0;
 	if (f->err == INFL_NOMEM)
 		return (INFL_NOMEM);
 	f->err = 0;
@@ -99,14 +105,26 @@ int     infl_reset(struct infl *f)
 	return (INFL_MORE);
 }
 
+/* infl_flush - hand the output buffer to the sink */
+
+static int infl_flush(struct infl *f, sink_fn sink, void *ctx)
+{
+	size_t  n = f->have;
+
+	if (n == 0)
+		return (0);
+	f->have = 0;
+	f->total_out += n;
+	return (sink(ctx, f->out, n));
+}
+
 /* infl_feed - inflate what we are given, output through the sink */
 
 int     infl_feed(struct infl *f, const uint8_t *p, size_t n, size_t *used,
 		          sink_fn sink, void *ctx)
 {
 	size_t  left = n;
-	size_t  produced;
-	uInt    give;
+	uInt    give, took;
 	int     ret;
 
 	*used = 0;
@@ -116,16 +134,17 @@ int     infl_feed(struct infl *f, const uint8_t *p, size_t n, size_t *used,
 		give = left > UINT_MAX ? UINT_MAX : (uInt) left;
 		f->z.next_in = (Bytef *) p;
 		f->z.avail_in = give;
-		f->z.next_out = f->out;
-		f->z.avail_out = sizeof(f->out);
+		f->z.next_out = f->out + f->have;
+		f->z.avail_out = (uInt) (sizeof(f->out) - f->have);
 		ret = inflate(&f->z, Z_NO_FLUSH);
-		p += give - f->z.avail_in;
-		left -= give - f->z.avail_in;
-		f->total_in += give - f->z.avail_in;
+		took = give - f->z.avail_in;
+		p += took;
+		left -= took;
+		f->total_in += took;
 		*used = n - left;
-		produced = sizeof(f->out) - f->z.avail_out;
-		f->total_out += produced;
-		if (produced > 0 && sink(ctx, f->out, produced) != 0)
+		f->have = sizeof(f->out) - f->z.avail_out;
+		if ((f->have == sizeof(f->out) || ret == Z_STREAM_END)
+		    && infl_flush(f, sink, ctx) != 0)
 			return (INFL_STOP);
 		switch (ret) {
 		case Z_STREAM_END:
@@ -135,9 +154,7 @@ int     infl_feed(struct infl *f, const uint8_t *p, size_t n, size_t *used,
 		case Z_BUF_ERROR:			/* no progress possible */
 			if (left == 0)
 				return (INFL_MORE);
-			if (produced == 0)
-				return (f->err = INFL_ERROR);
-			break;
+			return (f->err = INFL_ERROR);
 		case Z_MEM_ERROR:
 			return (f->err = INFL_NOMEM);
 		default:				/* data, dict, stream error */

@@ -72,28 +72,32 @@ static int node_over_ratio(const struct conf *cf, uint64_t size, uint64_t compre
 	return (size > allowed);
 }
 
-/* node_project - bring the node's term of the cost up to date */
+/*
+ * node_project - bring the node's term of the cost up to date.  The
+ * stream's own limits are judged before the message's cost, so that a
+ * member declaring 3 GiB is named for its size, not for the total.
+ */
 
 static int node_project(struct node *node)
 {
 	const struct conf *cf = msg_conf(node->msg);
 	uint64_t now = node->size > node->declared ? node->size : node->declared;
-	uint64_t delta;
+	uint64_t delta = now > node->projected ? now - node->projected : 0;
+	int     stop = 0;
 
-	if (now > node->projected) {
-		delta = now - node->projected;
+	if (now > cf->max_part_size)
+		stop = msg_stop(node->msg, REASON_PART_SIZE, node);
+	else if (node->depth > 0
+		 && (node_over_ratio(cf, node->declared, node->compressed)
+		     || node_over_ratio(cf, node->size, node->compressed)))
+		stop = msg_stop(node->msg, REASON_RATIO, node);
+	if (delta > 0) {
 		node->projected = now;
 		if (node->depth == 0 ? msg_add_decoded(node->msg, delta, node)
 		    : msg_add_expanded(node->msg, delta, node))
-			return (1);
+			stop = 1;
 	}
-	if (now > cf->max_part_size)
-		return (msg_stop(node->msg, REASON_PART_SIZE, node));
-	if (node->depth > 0
-	    && (node_over_ratio(cf, node->declared, node->compressed)
-		|| node_over_ratio(cf, node->size, node->compressed)))
-		return (msg_stop(node->msg, REASON_RATIO, node));
-	return (0);
+	return (stop);
 }
 
 /* node_path - append "/name" to the message's where */

@@ -1,0 +1,211 @@
+/*
+ * test_inflate - the streaming inflate wrapper: any split of the input
+ * gives the same output, output comes in bounded chunks, a sink that
+ * says stop stops it at once, the bytes after the end of the deflate
+ * stream are left to the caller, corrupt data is a sticky error, memory
+ * is counted and bounded, and allocation failures are survived.
+ */
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "acct.h"
+#include "bombs.h"
+#include "inflate.h"
+
+struct collect {
+	struct tu_buf out;
+	size_t	calls;
+	size_t	biggest;
+	size_t	stop_after;		/* 0: never stop */
+};
+
+static int collect(void *ctx, const uint8_t *p, size_t n)
+{
+	struct collect *c = ctx;
+
+	tu_put(&c->out, p, n);
+	c->calls++;
+	if (n > c->biggest)
+		c->biggest = n;
+	return (c->stop_after != 0 && c->calls >= c->stop_after);
+}
+
+/* inflate_all - feed in chunks of chunk bytes; returns the last result */
+
+static int inflate_all(struct infl *f, const uint8_t *p, size_t n, size_t chunk,
+		               struct collect *c, size_t *consumed)
+{
+	size_t  used, k;
+	int     r = INFL_MORE;
+
+	*consumed = 0;
+	while (n > 0) {
+		k = chunk && chunk < n ? chunk : n;
+		r = infl_feed(f, p, k, &used, collect, c);
+		*consumed += used;
+		if (r != INFL_MORE)
+			return (r);
+		cr_assert_eq(used, k);
+		p += k;
+		n -= k;
+	}
+	return (r);
+}
+
+Test(inflate, any_split_same_output)
+{
+	struct tu_buf text = {0}, d = {0};
+	static const size_t chunks[] = {0, 1, 2, 3, 7, 100, 4096};
+
+	bomb_text(&text, 200000, 7);
+	bomb_deflate(&d, text.p, text.len);
+	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		struct acct a;
+		struct collect c = {0};
+		struct infl *f;
+		size_t  used;
+
+		acct_init(&a, 0, 0, 0);
+		f = infl_new(&a, INFL_RAW);
+		cr_assert_not_null(f);
+		cr_expect_eq(inflate_all(f, d.p, d.len, chunks[i], &c, &used), INFL_END,
+			     "chunk %zu", chunks[i]);
+		cr_expect_eq(c.out.len, text.len, "chunk %zu", chunks[i]);
+		cr_expect(memcmp(c.out.p, text.p, text.len) == 0);
+		cr_expect_leq(c.biggest, INFL_CHUNK);
+		cr_expect_eq(infl_total_out(f), text.len);
+		cr_expect_eq(infl_total_in(f), d.len);
+		infl_free(f);
+		cr_expect_eq(a.cur, 0, "all memory returned");
+		/* one inflate state, its window and our buffer: well under 64 KiB */
+		cr_expect_lt(a.peak, 64 * 1024, "peak %zu", a.peak);
+		cr_expect_gt(a.stage_peak[ACCT_INFLATE], 32 * 1024);
+		free(c.out.p);
+	}
+	free(text.p);
+	free(d.p);
+}
+
+Test(inflate, trailing_bytes_left_to_the_caller)
+{
+	struct tu_buf d = {0};
+	struct acct a;
+	struct collect c = {0};
+	struct infl *f;
+	size_t  used, dlen;
+
+	bomb_deflate(&d, (const uint8_t *) "hello, world", 12);
+	dlen = d.len;
+	tu_put(&d, "PK\1\2trailer", 11);
+	acct_init(&a, 0, 0, 0);
+	f = infl_new(&a, INFL_RAW);
+	cr_assert_eq(infl_feed(f, d.p, d.len, &used, collect, &c), INFL_END);
+	cr_expect_eq(used, dlen);
+	cr_expect_eq(c.out.len, 12);
+	/* the same state serves the next stream */
+	cr_assert_eq(infl_reset(f), INFL_MORE);
+	c.out.len = 0;
+	cr_assert_eq(infl_feed(f, d.p, dlen, &used, collect, &c), INFL_END);
+	cr_expect_eq(c.out.len, 12);
+	infl_free(f);
+	cr_expect_eq(a.cur, 0);
+	free(d.p);
+	free(c.out.p);
+}
+
+Test(inflate, sink_stop_stops_at_once)
+{
+	struct tu_buf d = {0};
+	struct acct a;
+	struct collect c = {.stop_after = 3};
+	struct infl *f;
+	size_t  used;
+
+	bomb_deflate_repeat(&d, 0, 0, 100u << 20);	/* 100 MiB of zeros */
+	acct_init(&a, 0, 0, 0);
+	f = infl_new(&a, INFL_RAW);
+	cr_assert_eq(infl_feed(f, d.p, d.len, &used, collect, &c), INFL_STOP);
+	cr_expect_eq(c.calls, 3);
+	cr_expect_leq(infl_total_out(f), 3 * INFL_CHUNK);
+	cr_expect_lt(used, d.len / 100, "input taken stays close to the output");
+	infl_free(f);
+	free(d.p);
+	free(c.out.p);
+}
+
+Test(inflate, corrupt_data_is_a_sticky_error)
+{
+	static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x12};
+	struct acct a;
+	struct collect c = {0};
+	struct infl *f;
+	size_t  used;
+
+	acct_init(&a, 0, 0, 0);
+	f = infl_new(&a, INFL_RAW);
+	cr_expect_eq(infl_feed(f, junk, sizeof(junk), &used, collect, &c), INFL_ERROR);
+	cr_expect_eq(infl_feed(f, junk, 1, &used, collect, &c), INFL_ERROR);
+	cr_expect_eq(used, 0);
+	infl_free(f);
+	cr_expect_eq(a.cur, 0);
+}
+
+Test(inflate, allocation_failures_survived)
+{
+	struct tu_buf d = {0};
+
+	bomb_deflate_repeat(&d, "abc", 3, 1u << 20);
+	for (unsigned long fail = 1; fail <= 6; fail++) {
+		struct acct a;
+		struct collect c = {0};
+		struct infl *f;
+		size_t  used;
+		int     r;
+
+		acct_init(&a, 0, 0, fail);
+		f = infl_new(&a, INFL_RAW);
+		if (f != 0) {
+			r = inflate_all(f, d.p, d.len, 1000, &c, &used);
+			cr_expect(r == INFL_END || r == INFL_NOMEM, "fail_at %lu: %d", fail, r);
+			if (r == INFL_END)
+				cr_expect_eq(c.out.len, (1u << 20) / 3 * 3);
+			infl_free(f);
+		}
+		cr_expect_eq(a.cur, 0, "fail_at %lu: no leak", fail);
+		free(c.out.p);
+	}
+	free(d.p);
+}
+
+Test(inflate, repeat_generator_is_what_it_says)
+{
+	struct tu_buf d = {0};
+	uint8_t *out;
+	uLongf  olen = (5u << 20) + 10;
+
+	bomb_deflate_repeat(&d, "<w:t>x</w:t>", 12, (5u << 20) + 7);
+	out = malloc(olen);
+	cr_assert_not_null(out);
+	{
+		z_stream z;
+
+		memset(&z, 0, sizeof(z));
+		cr_assert_eq(inflateInit2(&z, -15), Z_OK);
+		z.next_in = d.p;
+		z.avail_in = (uInt) d.len;
+		z.next_out = out;
+		z.avail_out = (uInt) olen;
+		cr_expect_eq(inflate(&z, Z_FINISH), Z_STREAM_END);
+		olen = z.total_out;
+		inflateEnd(&z);
+	}
+	cr_expect_eq(olen, ((5u << 20) + 7) / 12 * 12);
+	cr_expect(memcmp(out + 12 * 1000, "<w:t>x</w:t>", 12) == 0);
+	cr_expect_eq(crc32(0, out, (uInt) olen), bomb_crc_repeat("<w:t>x</w:t>", 12, (5u << 20) + 7));
+	cr_expect_lt(d.len, olen / 500, "about deflate's best ratio");
+	free(out);
+	free(d.p);
+}

@@ -1,0 +1,160 @@
+/*
+ * test_node - one stream under analysis: the projection max(declared,
+ * seen), the per-part limits (size, ratio by declaration and by real
+ * bytes), archive depth, parts, member sizes declared afterwards, the
+ * where path, and count-only mode once nobody needs the bytes.
+ */
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "node.h"
+#include "testutil.h"
+
+static struct conf conf;
+static struct msg *m;
+
+static void setup(void)
+{
+	conf = *tu_conf();
+	conf.max_part_size = 10000;
+	conf.ratio_min_size = 1000;
+	conf.max_ratio = 10;
+	conf.max_archive_depth = 2;
+	m = msg_new(&conf, 0, 0);
+	cr_assert_not_null(m);
+	msg_path_set(m, 0, "2", 1);
+}
+
+static void teardown(void)
+{
+	msg_finish(m);
+	msg_free(m);
+}
+
+TestSuite(node, .init = setup, .fini = teardown);
+
+Test(node, projection_is_max_of_declared_and_seen)
+{
+	struct node *leaf = node_open(m, 0, "a.zip", 5, 0, 0);
+	struct node *mem;
+	static uint8_t buf[600];
+
+	cr_assert_not_null(leaf);
+	cr_expect_str_eq(msg_record(m)->where, "");
+	mem = node_open(m, leaf, "x.txt", 5, 500, 100);
+	cr_assert_not_null(mem);
+	cr_expect_eq(msg_record(m)->expanded, 500);
+	node_consumed(mem, 100);
+	memset(buf, 'x', sizeof(buf));
+	cr_expect_eq(node_feed(mem, buf, 400), 0);
+	cr_expect_eq(msg_record(m)->expanded, 500);
+	cr_expect_eq(node_feed(mem, buf, 200), 0);
+	cr_expect_eq(msg_record(m)->expanded, 600);
+	cr_expect_eq(msg_record(m)->parts, 2);
+	cr_expect_eq(msg_record(m)->archive_depth, 1);
+	node_finish(mem);
+	node_free(mem);
+	node_finish(leaf);
+	node_free(leaf);
+}
+
+Test(node, declared_size_condemns_before_any_byte)
+{
+	struct node *leaf = node_open(m, 0, "a.zip", 5, 0, 0);
+	struct node *mem = node_open(m, leaf, "big", 3, 20000, 10000);
+
+	cr_expect_null(mem);
+	cr_expect_eq(msg_record(m)->reason, REASON_PART_SIZE);
+	cr_expect_str_eq(msg_record(m)->where, "2/a.zip/big");
+	node_free(leaf);
+}
+
+Test(node, declared_ratio)
+{
+	struct node *leaf = node_open(m, 0, "a.zip", 5, 0, 0);
+	struct node *mem = node_open(m, leaf, "r", 1, 5000, 100);
+
+	cr_expect_null(mem);
+	cr_expect_eq(msg_record(m)->reason, REASON_RATIO);
+	node_free(leaf);
+}
+
+Test(node, real_ratio_once_past_min_size)
+{
+	struct node *leaf = node_open(m, 0, "a.gz", 4, 0, 0);
+	struct node *mem = node_open(m, leaf, "z", 1, 0, 0);
+	static uint8_t zeros[1500];
+
+	cr_assert_not_null(mem);
+	node_consumed(mem, 50);
+	cr_expect_eq(node_feed(mem, zeros, 500), 0, "under ratio_min_size: not judged");
+	cr_expect_neq(node_feed(mem, zeros, 1000), 0);
+	cr_expect_eq(msg_record(m)->reason, REASON_RATIO);
+	cr_expect_str_eq(msg_record(m)->where, "2/a.gz/z");
+	node_free(mem);
+	node_free(leaf);
+}
+
+Test(node, archive_depth)
+{
+	struct node *a = node_open(m, 0, "a", 1, 0, 0);
+	struct node *b = node_open(m, a, "b", 1, 0, 0);
+	struct node *c = node_open(m, b, "c", 1, 0, 0);
+	struct node *d = c ? 0 : node_open(m, b, "d", 1, 0, 0);
+
+	cr_assert_not_null(b);
+	cr_expect_not_null(c);
+	node_free(c);
+	d = node_open(m, c ? b : b, "c2", 2, 0, 0);
+	cr_assert_not_null(d);
+	cr_expect_null(node_open(m, d, "too-deep", 8, 0, 0));
+	cr_expect_eq(msg_record(m)->reason, REASON_ARCHIVE_DEPTH);
+	cr_expect_str_eq(msg_record(m)->where, "2/a/b/c2/too-deep");
+	node_free(d);
+	node_free(b);
+	node_free(a);
+}
+
+Test(node, member_declared_afterwards)
+{
+	struct node *leaf = node_open(m, 0, "a.zip", 5, 0, 0);
+
+	cr_expect_eq(node_member_declared(leaf, "m1", 2, 100, 300, 300), 0);
+	cr_expect_eq(msg_record(m)->expanded, 200);
+	cr_expect_eq(node_member_declared(leaf, "m2", 2, 0, 900, 900), 0);
+	cr_expect_eq(msg_record(m)->expanded, 1100);
+	cr_expect_neq(node_member_declared(leaf, "m3", 2, 0, 20000, 20000), 0);
+	cr_expect_eq(msg_record(m)->reason, REASON_PART_SIZE);
+	cr_expect_str_eq(msg_record(m)->where, "2/a.zip/m3");
+	node_free(leaf);
+}
+
+Test(node, path_restored_and_sanitised)
+{
+	struct node *leaf = node_open(m, 0, "a b%.zip", 8, 0, 0);
+	struct node *mem = node_open(m, leaf, "dir/\x01x", 6, 0, 0);
+
+	node_free(mem);
+	node_free(leaf);
+	msg_stop(m, REASON_PARTS, 0);
+	cr_expect_str_eq(msg_record(m)->where, "2");
+	(void) mem;
+}
+
+Test(node, counts_once_nobody_looks)
+{
+	struct node *leaf = node_open(m, 0, "t.txt", 5, 0, 0);
+	static uint8_t text[NODE_BLOCK];
+
+	memset(text, 'a', sizeof(text));
+	cr_expect(node_wants_bytes(leaf));
+	cr_expect_eq(node_feed(leaf, text, sizeof(text)), 0);
+	cr_expect_not(node_wants_bytes(leaf), "type known, no analyser: count only");
+	cr_expect_eq(node_count(leaf, 100), 0);
+	cr_expect_eq(leaf->size, NODE_BLOCK + 100);
+	cr_expect_str_eq(leaf->type, "text/plain");
+	cr_expect_eq(msg_record(m)->decoded, NODE_BLOCK + 100);
+	node_finish(leaf);
+	node_free(leaf);
+}
