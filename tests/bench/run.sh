@@ -11,4 +11,6 @@ for b in "$here"/bench.py "$here"/archives.py; do
 	echo "=== $(basename "$b")"
 	python3 "$b" "$build" || status=1
 done
+echo "=== memplot.py (memory against message size; plot in $build/memory.png)"
+python3 "$here/memplot.py" "$build" "$build/memory.png" || status=1
 exit $status
