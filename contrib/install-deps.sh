@@ -12,8 +12,8 @@ if [ "${1:-}" = "--test" ]; then
 	# The end-to-end tests run a real Postfix, swaks and miltertest;
 	# python3 drives SMTP; clang and valgrind serve the sanitizer and
 	# fuzzing builds; gnuplot draws the benchmark plot.
-	pkgs="$pkgs postfix swaks miltertest python3 clang valgrind gnuplot-nox
-	      coreutils procps iproute2 libclang-rt-14-dev"
+	pkgs="$pkgs postfix postfix-pcre swaks miltertest python3 bzip2 bsdutils
+	      clang valgrind gnuplot-nox coreutils procps iproute2 libclang-rt-14-dev"
 fi
 
 missing=""

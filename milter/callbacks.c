@@ -40,15 +40,26 @@
  *	skipped when the MTA understands SMFIS_SKIP.
  *
  *	Negotiation asks the MTA not to send what defuse does not use
- *	(HELO, RCPT, DATA, unknown commands) and not to wait for a reply
- *	to connect and to each header field (SMFIP_NR_CONN, SMFIP_NR_HDR):
- *	a verdict reached in the header is given at end of headers, one
- *	round trip later and before any body byte.  Body chunks keep
- *	their reply, since that reply is how a bomb is stopped early;
- *	end of headers keeps it for the same reason.
+ *	(HELO, unknown commands) and not to wait for a reply to connect
+ *	and to each header field (SMFIP_NR_CONN, SMFIP_NR_HDR): a verdict
+ *	reached in the header is given at end of headers, one round trip
+ *	later and before any body byte.  Body chunks keep their reply,
+ *	since that reply is how a bomb is stopped early; end of headers
+ *	keeps it for the same reason.  RCPT and DATA are asked for and
+ *	answered at once although defuse has nothing to say there: over
+ *	TCP, Postfix's smtpd writes the RCPT and DATA packets and then
+ *	hands the connection to cleanup, whose first packet the Nagle
+ *	algorithm holds until those are acknowledged; with no reply to
+ *	carry the acknowledgement, that waits for the delayed ACK, 40 ms
+ *	per message on loopback.  Two replies of a few bytes cost far
+ *	less (measured: 48 ms per message over inet without them, 4.4 ms
+ *	with them, 5 ms over a unix socket).
  *
  *	callbacks_active() is the number of open connections, which the
- *	daemon waits for on SIGTERM.
+ *	daemon waits for on SIGTERM.  callbacks_stop() starts that wait:
+ *	from then on a new connection gets a temporary failure at connect
+ *	(the MTA tempfails its mail, the sender retries), while the
+ *	connections already open go on to their end.
  * BUGS
  *	Own trouble (no memory for a context) is a 451 for that message;
  *	nothing here exits.
@@ -84,12 +95,20 @@ struct cb_conn {
 };
 
 static unsigned cb_active;
+static int cb_stopping;
 
 /* callbacks_active - connections open now */
 
 unsigned callbacks_active(void)
 {
 	return (__atomic_load_n(&cb_active, __ATOMIC_RELAXED));
+}
+
+/* callbacks_stop - from now on, new connections get a temporary failure */
+
+void    callbacks_stop(void)
+{
+	__atomic_store_n(&cb_stopping, 1, __ATOMIC_RELAXED);
 }
 
 /* cb_conn_get - the connection context, created when missing */
@@ -240,8 +259,8 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			             unsigned long *pf0, unsigned long *pf1,
 			             unsigned long *pf2, unsigned long *pf3)
 {
-	const unsigned long want = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NODATA
-	| SMFIP_NOUNKNOWN | SMFIP_NR_CONN | SMFIP_NR_HDR | SMFIP_SKIP;
+	const unsigned long want = SMFIP_NOHELO | SMFIP_NOUNKNOWN
+	| SMFIP_NR_CONN | SMFIP_NR_HDR | SMFIP_SKIP;
 	struct cb_conn *conn;
 
 	(void) f2, (void) f3;
@@ -249,6 +268,8 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		return (SMFIS_TEMPFAIL);
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_QUARANTINE);
 	*pf1 = f1 & want;
+	if (__atomic_load_n(&cb_stopping, __ATOMIC_RELAXED))
+		*pf1 &= ~SMFIP_NR_CONN;		/* connect must be able to refuse */
 	*pf2 = *pf3 = 0;
 	conn->pflags = *pf1;
 	return (SMFIS_CONTINUE);
@@ -261,6 +282,10 @@ static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 	struct cb_conn *conn = cb_conn_get(ctx);
 
 	(void) host, (void) addr;
+	if (__atomic_load_n(&cb_stopping, __ATOMIC_RELAXED)) {
+		smfi_setreply(ctx, "421", "4.3.2", "filter shutting down, try again later");
+		return (SMFIS_TEMPFAIL);
+	}
 	if (conn && (conn->pflags & SMFIP_NR_CONN))
 		return (SMFIS_NOREPLY);
 	return (conn ? SMFIS_CONTINUE : SMFIS_TEMPFAIL);
@@ -300,6 +325,22 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	if (mc->m && cb_size_param(argv, &size) == 0)
 		msg_declared_size(mc->m, size);
 	return (cb_check(ctx, conn, 0));
+}
+
+/* cb_envrcpt - RCPT TO: answered at once (see Negotiation above) */
+
+static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	(void) ctx, (void) argv;
+	return (SMFIS_CONTINUE);
+}
+
+/* cb_data - DATA: answered at once (see Negotiation above) */
+
+static sfsistat cb_data(SMFICTX *ctx)
+{
+	(void) ctx;
+	return (SMFIS_CONTINUE);
 }
 
 /* cb_header - one header field */
@@ -419,6 +460,8 @@ struct smfiDesc callbacks_desc = {
 	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_QUARANTINE,
 	.xxfi_connect = cb_connect,
 	.xxfi_envfrom = cb_envfrom,
+	.xxfi_envrcpt = cb_envrcpt,
+	.xxfi_data = cb_data,
 	.xxfi_header = cb_header,
 	.xxfi_eoh = cb_eoh,
 	.xxfi_body = cb_body,

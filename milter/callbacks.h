@@ -15,5 +15,6 @@
 
 extern struct smfiDesc callbacks_desc;
 extern unsigned callbacks_active(void);
+extern void callbacks_stop(void);
 
 #endif

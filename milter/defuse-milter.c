@@ -30,9 +30,13 @@
  *	the current snapshot (messages in flight keep theirs), if not the
  *	error is logged and the old one stays.  Keys that only take
  *	effect at start (socket, user, ...) are reported when they
- *	changed.  SIGTERM (or SIGINT) calls smfi_stop(): no new
- *	connection is accepted, and the process waits up to drain_timeout
- *	seconds for the open ones to finish before it exits.
+ *	changed.  SIGTERM (or SIGINT) finishes cleanly: new connections
+ *	get a temporary failure at connect, the open ones go on to their
+ *	end (up to drain_timeout seconds), and only then smfi_stop() ends
+ *	libmilter.  The order matters: Debian's libmilter serves sessions
+ *	from a worker pool whose controller stops with smfi_stop(), so a
+ *	message still in flight at smfi_stop() would hang until the MTA
+ *	times out.
  *
  *	TCP_NODELAY.  libmilter sets no socket option on an inet
  *	connection, so each reply the milter writes right after another
@@ -453,23 +457,27 @@ static void main_reload(void)
 		    : "(built-in defaults)");
 }
 
-/* main_drain - after smfi_stop: let open connections finish */
+/* main_drain - SIGTERM: let open connections finish */
 
-static void main_drain(unsigned seconds)
+static void main_drain(void)
 {
-	time_t  until = time(0) + seconds;
+	struct snap *s = snap_get();
+	time_t  until = time(0) + (s ? (time_t) s->conf.drain_timeout : 0);
 
+	snap_put(s);
+	callbacks_stop();
+	logger_info("stopping: %u connection(s) open", callbacks_active());
 	while (callbacks_active() > 0 && time(0) < until)
-		poll(0, 0, 100);
+		poll(0, 0, 50);
 	if (callbacks_active() > 0)
-		logger_warning("exit with %u connection(s) still open", callbacks_active());
+		logger_warning("drain_timeout: stopping with %u connection(s) open",
+			       callbacks_active());
 }
 
-/* main_loop - wait for signals until libmilter returns */
+/* main_loop - wait for signals; 1 when libmilter returned by itself */
 
-static int main_loop(unsigned drain)
+static int main_loop(void)
 {
-	int     stopping = 0;
 	char    c;
 
 	for (;;) {
@@ -478,17 +486,30 @@ static int main_loop(unsigned drain)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0 || c == 0)
-			break;				/* smfi_main returned */
+			return (1);			/* smfi_main returned */
 		if (c == SIGHUP || c == SIGUSR1) {
 			main_reload();
-		} else if (!stopping) {
-			logger_info("signal %d: stopping", c);
-			stopping = 1;
-			smfi_stop();
+		} else {
+			logger_info("signal %d", c);
+			main_drain();
+			return (0);
 		}
 	}
-	main_drain(drain);
-	return (main_milter_status == MI_SUCCESS ? 0 : 1);
+}
+
+/* main_stop - stop libmilter; 0 when its thread has returned */
+
+static int main_stop(void)
+{
+	struct pollfd pfd = {.fd = main_pipe[0],.events = POLLIN};
+	char    c;
+
+	smfi_stop();
+	/* Its listener looks at the stop flag between polls of a few seconds. */
+	while (poll(&pfd, 1, 10000) > 0 && read(main_pipe[0], &c, 1) == 1)
+		if (c == 0)
+			return (0);
+	return (-1);
 }
 
 /* main_run - from an open socket to exit */
@@ -497,7 +518,6 @@ static int main_run(struct conf *c)
 {
 	sigset_t blocked, old;
 	pthread_t tid;
-	unsigned drain = (unsigned) c->drain_timeout;
 	int     rc;
 
 	if (main_signals(&blocked) != 0 || snap_install(c) != 0) {
@@ -512,10 +532,12 @@ static int main_run(struct conf *c)
 		return (1);
 	}
 	logger_info("started, pid %ld", (long) getpid());
-	rc = main_loop(drain);
-	pthread_join(tid, 0);
+	if (main_loop() != 0 || main_stop() == 0)
+		pthread_join(tid, 0);
+	else
+		logger_warning("libmilter did not stop in time; exiting anyway");
 	logger_info("stopped");
-	return (rc);
+	return (main_milter_status == MI_SUCCESS ? 0 : 1);
 }
 
 /* main - defuse-milter */

@@ -15,7 +15,9 @@
  *	at the first member's data and named after its FNAME (else "-"),
  *	which sniffs the expanded bytes (a tar in a gzip is one level
  *	deeper than the gzip).  The node is told the compressed bytes
- *	consumed so far, so that its ratio can be judged.
+ *	consumed so far, so that its ratio can be judged.  Expanded
+ *	bytes go on in inflate.c's fixed chunks, whatever the split of
+ *	the input; a truncated stream hands on the full chunk it holds.
  *
  *	ISIZE is not trusted (it is the size mod 2^32) and nothing is
  *	declared: only real expansion counts.  Reserved flag bits, a
@@ -292,8 +294,8 @@ static int gz_run(struct gz *g, const uint8_t *p, size_t n)
 	while (!g->stop) {
 		was = g->st;
 		k = gz_step(g, p, n);
-		p += k;
-		n -= k;
+		if (k > 0)
+			p += k, n -= k;		/* p may be NULL at finish */
 		if (k == 0 && g->st == was)
 			break;
 	}
@@ -343,6 +345,8 @@ static int gzip_finish(void *state)
 
 	if (g->stop || gz_run(g, 0, 0))
 		return (1);
+	if (g->st == GZ_DATA && infl_drain(g->infl, gz_out, g) != INFL_MORE)
+		return (gz_halt(g));
 	truncated = g->st != GZ_JUNK && !(g->st == GZ_HDR && g->have == 0);
 	if (g->st == GZ_HDR && g->members > 0 && g->have > 0
 	    && (g->hdr[0] != 0x1f || (g->have > 1 && g->hdr[1] != 0x8b)))

@@ -12,6 +12,8 @@
  *
  *	int	infl_feed(infl, p, n, used, sink, ctx)
  *
+ *	int	infl_drain(infl, sink, ctx)
+ *
  *	uint64_t infl_total_in(infl)
  *	uint64_t infl_total_out(infl)
  *
@@ -30,7 +32,14 @@
  *	same byte however the message arrived, which keeps the record
  *	split-invariant.  Because zlib stops when the buffer is full, the
  *	compressed bytes it has taken (infl_total_in) stay close to the
- *	output produced, which is what a ratio judgement needs.  *used
+ *	output produced, which is what a ratio judgement needs.  So that
+ *	infl_total_in() seen by the sink does not depend on the split
+ *	either, a full buffer is handed over only once zlib is blocked
+ *	on it (input left over, or the stream ended): zlib then has taken
+ *	every byte it can without room for output, and no fewer because
+ *	a chunk happened to end there.  A full buffer waiting for that is
+ *	handed over by the next infl_feed() or by infl_drain(), which the
+ *	caller calls when the stream's input is over.  *used
  *	tells how many input bytes were taken: fewer than n after the
  *	end of the deflate stream (the rest belongs to the container)
  *	or when the sink said stop.  The result is INFL_MORE (all input
@@ -118,6 +127,17 @@ static int infl_flush(struct infl *f, sink_fn sink, void *ctx)
 	return (sink(ctx, f->out, n));
 }
 
+/* infl_blocked - may the buffer go now: zlib can take no more input */
+
+static int infl_blocked(const struct infl *f, size_t left, int ret)
+{
+	if (ret == Z_STREAM_END)
+		return (1);
+	if (f->have < sizeof(f->out))
+		return (0);
+	return (left > 0 || (ret != Z_OK && ret != Z_BUF_ERROR));
+}
+
 /* infl_feed - inflate what we are given, output through the sink */
 
 int     infl_feed(struct infl *f, const uint8_t *p, size_t n, size_t *used,
@@ -125,7 +145,7 @@ int     infl_feed(struct infl *f, const uint8_t *p, size_t n, size_t *used,
 {
 	size_t  left = n;
 	uInt    give, took;
-	int     ret;
+	int     ret, full;
 
 	*used = 0;
 	if (f->err)
@@ -143,8 +163,8 @@ int     infl_feed(struct infl *f, const uint8_t *p, size_t n, size_t *used,
 		f->total_in += took;
 		*used = n - left;
 		f->have = sizeof(f->out) - f->z.avail_out;
-		if ((f->have == sizeof(f->out) || ret == Z_STREAM_END)
-		    && infl_flush(f, sink, ctx) != 0)
+		full = f->have == sizeof(f->out);
+		if (infl_blocked(f, left, ret) && infl_flush(f, sink, ctx) != 0)
 			return (INFL_STOP);
 		switch (ret) {
 		case Z_STREAM_END:
@@ -154,15 +174,26 @@ int     infl_feed(struct infl *f, const uint8_t *p, size_t n, size_t *used,
 		case Z_BUF_ERROR:			/* no progress possible */
 			if (left == 0)
 				return (INFL_MORE);
+			if (full)
+				break;			/* it was waiting for room */
 			return (f->err = INFL_ERROR);
 		case Z_MEM_ERROR:
 			return (f->err = INFL_NOMEM);
 		default:				/* data, dict, stream error */
 			return (f->err = INFL_ERROR);
 		}
-		if (left == 0 && f->z.avail_out != 0)
-			return (INFL_MORE);
+		if (left == 0)
+			return (INFL_MORE);		/* a full buffer waits */
 	}
+}
+
+/* infl_drain - the stream's input is over: hand over a full buffer */
+
+int     infl_drain(struct infl *f, sink_fn sink, void *ctx)
+{
+	if (f == 0 || f->have < sizeof(f->out))
+		return (INFL_MORE);
+	return (infl_flush(f, sink, ctx) != 0 ? INFL_STOP : INFL_MORE);
 }
 
 /* infl_total_in - compressed bytes taken since new/reset */

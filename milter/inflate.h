@@ -37,6 +37,7 @@ extern struct infl *infl_new(struct acct *, int wbits);
 extern int infl_reset(struct infl *);
 extern int infl_feed(struct infl *, const uint8_t *, size_t, size_t *used,
 		             sink_fn, void *ctx);
+extern int infl_drain(struct infl *, sink_fn, void *ctx);
 extern uint64_t infl_total_in(const struct infl *);
 extern uint64_t infl_total_out(const struct infl *);
 extern struct infl *infl_free(struct infl *);

@@ -38,7 +38,10 @@
  *	logger_open() (re)configures from a snapshot: at start and on
  *	every reload.  It opens the new JSON file before it closes the
  *	old one, so a reload that names a file that cannot be opened
- *	keeps the old file and returns -1 with a message in err.
+ *	keeps the old file and returns -1 with a message in err.  When
+ *	the file is the same one and can no longer be opened (the
+ *	daemon has dropped its privileges since), the open descriptor
+ *	is kept.
  *
  *	logger_info(), logger_warning() and logger_error() log the
  *	daemon's own messages (start, reload, trouble) to the same
@@ -103,8 +106,15 @@ int     logger_open(const struct conf *conf, char *err, size_t errlen)
 	if ((unsigned) conf->syslog_facility
 	    < sizeof(logger_facilities) / sizeof(logger_facilities[0]))
 		facility = logger_facilities[conf->syslog_facility];
-	if (*path && (fd = logger_json_open(path, err, errlen)) < 0)
-		return (-1);
+	if (*path && (fd = logger_json_open(path, err, errlen)) < 0) {
+		/* Same file, no longer openable (privileges dropped): keep it. */
+		pthread_mutex_lock(&logger_lock);
+		fd = (logger_json_path && strcmp(logger_json_path, path) == 0
+		      && logger_json_fd >= 0) ? dup(logger_json_fd) : -1;
+		pthread_mutex_unlock(&logger_lock);
+		if (fd < 0)
+			return (-1);
+	}
 	if (*path && (copy = strdup(path)) == 0) {
 		close(fd);
 		snprintf(err, errlen, "log_json: out of memory");

@@ -34,7 +34,9 @@
  * STATE
  *	An enum-driven push parser; the header is assembled in a fixed
  *	512-byte buffer, pax records are parsed a byte at a time with a
- *	bounded key and value.
+ *	bounded key and value.  Member data goes on in 512-byte pieces
+ *	(the last may be shorter), gathered in the same buffer, so the
+ *	member node sees the same calls whatever the split of the input.
  * MEMORY
  *	About 1.7 KiB per open tar, fixed.  Members cost what their own
  *	nodes cost.
@@ -82,6 +84,7 @@ struct tar {
 	char	lname[TAR_NAME_MAX + 1];
 	size_t	lname_len;
 	int	has_lname;
+	int	lname_end;		/* its NUL was seen: the rest is not name */
 	char	ppath[TAR_NAME_MAX + 1];
 	size_t	ppath_len;
 	int	has_ppath;
@@ -364,6 +367,7 @@ static int tar_header(struct tar *t)
 		t->st = TS_META;
 		if (type == 'L') {
 			t->lname_len = 0;
+			t->lname_end = 0;
 			t->has_lname = 1;
 			t->lname[0] = 0;
 		}
@@ -399,6 +403,39 @@ static int tar_header(struct tar *t)
 	return (0);
 }
 
+/* tar_data_flush - hand the gathered data to the member */
+
+static int tar_data_flush(struct tar *t)
+{
+	size_t  n = t->have;
+
+	t->have = 0;
+	if (n > 0 && t->member && node_feed(t->member, t->hdr, n) != 0)
+		return (tar_halt(t));
+	return (0);
+}
+
+/* tar_data - member data, handed on in TAR_BLOCK pieces */
+
+static size_t tar_data(struct tar *t, const uint8_t *p, size_t n)
+{
+	size_t  k = TAR_BLOCK - t->have;
+
+	if (k > t->remain)
+		k = (size_t) t->remain;
+	if (k > n)
+		k = n;
+	if (k > 0)
+		memcpy(t->hdr + t->have, p, k);
+	t->have += k;
+	t->remain -= k;
+	if ((t->have == TAR_BLOCK || t->remain == 0) && tar_data_flush(t))
+		return (k);
+	if (t->remain == 0 && tar_member_close(t) == 0)
+		tar_after_data(t, t->dsize);
+	return (k);
+}
+
 /* tar_step - one state's worth of input; returns bytes used */
 
 static size_t tar_step(struct tar *t, const uint8_t *p, size_t n)
@@ -424,10 +461,10 @@ static size_t tar_step(struct tar *t, const uint8_t *p, size_t n)
 		return (k);
 	case TS_META:
 		k = t->remain < n ? (size_t) t->remain : n;
-		if (t->meta == 'L')
-			t->lname_len = tar_copy_name(t->lname, t->lname_len, p,
-						     t->lname_len < TAR_NAME_MAX ? k : 0);
-		else if (t->meta == 'x' || t->meta == 'g')
+		if (t->meta == 'L' && !t->lname_end) {
+			t->lname_len = tar_copy_name(t->lname, t->lname_len, p, k);
+			t->lname_end = k > 0 && memchr(p, 0, k) != 0;
+		} else if (t->meta == 'x' || t->meta == 'g')
 			for (size_t i = 0; i < k && t->st == TS_META; i++)
 				tar_pax_byte(t, p[i]);
 		if (t->st != TS_META)		/* broken pax data */
@@ -437,15 +474,7 @@ static size_t tar_step(struct tar *t, const uint8_t *p, size_t n)
 			tar_after_data(t, t->dsize);
 		return (k);
 	case TS_DATA:
-		k = t->remain < n ? (size_t) t->remain : n;
-		t->remain -= k;
-		if (k > 0 && t->member && node_feed(t->member, p, k) != 0) {
-			tar_halt(t);
-			return (k);
-		}
-		if (t->remain == 0 && tar_member_close(t) == 0)
-			tar_after_data(t, t->dsize);
-		return (k);
+		return (tar_data(t, p, n));
 	case TS_PAD:
 		k = t->pad < n ? (size_t) t->pad : n;
 		t->pad -= k;
@@ -468,8 +497,8 @@ static int tar_run(struct tar *t, const uint8_t *p, size_t n)
 	while (!t->stop) {
 		was = t->st;
 		k = tar_step(t, p, n);
-		p += k;
-		n -= k;
+		if (k > 0)
+			p += k, n -= k;		/* p may be NULL at finish */
 		if (k == 0 && t->st == was)
 			break;
 	}
@@ -520,6 +549,8 @@ static int tar_finish(void *state)
 		return (1);
 	truncated = t->member != 0 || t->st == TS_META || t->st == TS_SPARSE_EXT
 		|| (t->st == TS_HDR && t->have > 0);
+	if (t->st == TS_DATA && tar_data_flush(t))
+		return (1);
 	if (tar_member_close(t))
 		return (1);
 	if (truncated && msg_finding(t->msg, FIND_ARCHIVE_TRUNCATED) != 0)

@@ -62,8 +62,16 @@
  *	of a header found by scanning) push the bytes they did not use
  *	back into a small replay buffer, so no byte is read twice from
  *	the caller and none is lost.
+ *
+ *	Whatever the split of the input, the member node sees the same
+ *	calls: stored data goes on in pieces of ZIP_BLOCK bytes (the
+ *	last of a member may be shorter), held in the buffer that the
+ *	descriptor scan needs anyway; deflated data in the fixed chunks
+ *	of inflate.c.  So the compressed bytes a ratio is judged on, and
+ *	the byte at which a limit is crossed, do not depend on where the
+ *	input was cut.
  * MEMORY
- *	About 3.5 KiB of state, plus one inflate stream (inflate.c:
+ *	About 2.9 KiB of state, plus one inflate stream (inflate.c:
  *	about 48 KiB) from the first deflated member on, reused by every
  *	member, plus the header table: 32 bytes per local header, grown
  *	geometrically, bounded by max_archive_entries (which msg_entry
@@ -90,8 +98,9 @@
 #define ZIP_NAME_MAX	255
 #define ZIP_HDR_MAX	64
 #define ZIP_XDATA_MAX	32
-#define ZIP_PEND	1024		/* descriptor scan buffer */
+#define ZIP_BLOCK	1024		/* stored data goes on in these pieces */
 #define ZIP_LOOK	28		/* descriptor (24) + next signature (4) */
+#define ZIP_PEND	(ZIP_BLOCK + ZIP_LOOK - 1)	/* stored data buffer */
 #define ZIP_RB		(ZIP_PEND + ZIP_HDR_MAX)
 
 #define SIG(a, b)	(0x504b0000u | ((a) << 8) | (b))
@@ -191,9 +200,10 @@ struct zip {
 	struct zcur cur;
 	struct node *member;
 	struct infl *infl;
-	/* descriptor scan */
+	/* stored data, and the descriptor scan over it */
 	uint8_t pend[ZIP_PEND];
 	size_t	pend_len;
+	size_t	pend_scan;		/* positions tried for a descriptor */
 	/* bytes pushed back, read again before new input */
 	uint8_t rb[ZIP_RB];
 	size_t	rb_off, rb_len;
@@ -600,6 +610,7 @@ static int zip_member_begin(struct zip *z)
 	int     known;
 
 	e->hdrlen = (uint32_t) (z->pos - c->off);
+	z->pend_len = z->pend_scan = 0;
 	c->dd = (c->flags & 8) != 0;
 	known = !c->dd || c->csize != 0;
 	c->sized = !c->dd;
@@ -639,7 +650,6 @@ static int zip_member_begin(struct zip *z)
 			return (0);
 		}
 		z->st = ZS_DD_SCAN;
-		z->pend_len = 0;
 		return (0);
 	}
 	c->feed = 1;
@@ -658,7 +668,6 @@ static int zip_member_begin(struct zip *z)
 	}
 	c->verify = 1;
 	c->crc_run = crc32(0L, Z_NULL, 0);
-	z->pend_len = 0;
 	z->st = ZS_DD_SCAN;
 	return (0);
 }
@@ -744,10 +753,15 @@ static int zip_pend_release(struct zip *z, size_t n)
 		return (1);
 	memmove(z->pend, z->pend + n, z->pend_len - n);
 	z->pend_len -= n;
+	z->pend_scan = z->pend_scan > n ? z->pend_scan - n : 0;
 	return (0);
 }
 
-/* zip_dd_scan - data of unknown length: look for its descriptor */
+/*
+ * zip_dd_scan - data of unknown length: look for its descriptor.  Each
+ * position is tried once, with ZIP_LOOK bytes after it (fewer only at
+ * the end of the stream); data goes on in ZIP_BLOCK pieces.
+ */
 
 static int zip_dd_scan(struct zip *z, int at_end)
 {
@@ -757,7 +771,7 @@ static int zip_dd_scan(struct zip *z, int at_end)
 
 	last = at_end ? z->pend_len : z->pend_len >= ZIP_LOOK ?
 		z->pend_len - ZIP_LOOK + 1 : 0;
-	for (i = 0; i < last; i++) {
+	for (i = z->pend_scan; i < last; i++) {
 		/* Cheap test first: the signature, or a compressed size field
 		 * (after the CRC) that equals the bytes before it. */
 		if (z->pend_len - i >= 8 && z->pend[i] != 'P'
@@ -775,11 +789,41 @@ static int zip_dd_scan(struct zip *z, int at_end)
 				return (1);
 			/* The descriptor is pend[0..len); the rest is read again. */
 			zip_push_back(z, z->pend + len, z->pend_len - len);
-			z->pend_len = 0;
+			z->pend_len = z->pend_scan = 0;
 			return (zip_member_end(z));
 		}
 	}
-	return (zip_pend_release(z, last));
+	if (last > z->pend_scan)
+		z->pend_scan = last;
+	if (z->pend_scan < ZIP_BLOCK)
+		return (0);
+	return (zip_pend_release(z, ZIP_BLOCK));
+}
+
+/* zip_copy - stored data of known size, handed on in ZIP_BLOCK pieces */
+
+static size_t zip_copy(struct zip *z, const uint8_t *p, size_t n)
+{
+	struct zcur *c = &z->cur;
+	size_t  k = ZIP_BLOCK - z->pend_len;
+
+	if (k > c->remain)
+		k = (size_t) c->remain;
+	if (k > n)
+		k = n;
+	if (k > 0)
+		memcpy(z->pend + z->pend_len, p, k);
+	z->pend_len += k;
+	c->remain -= k;
+	if ((z->pend_len == ZIP_BLOCK || c->remain == 0)
+	    && zip_pend_release(z, z->pend_len))
+		return (k);
+	if (c->remain == 0) {
+		z->pos += k;
+		zip_data_done(z);
+		z->pos -= k;
+	}
+	return (k);
 }
 
 /* zip_dd - the data descriptor after data whose end we know */
@@ -968,6 +1012,8 @@ static size_t zip_step(struct zip *z, const uint8_t *p, size_t n)
 		if (k == 0 && (c->dd || c->remain > 0))
 			return (0);			/* more input, please */
 		if (k == 0) {			/* compressed size used up */
+			if (infl_drain(z->infl, zip_out, z) != INFL_MORE)
+				return (0);
 			if (c->csize == 0
 			    || zip_finding(z, FIND_ARCHIVE_MALFORMED) == 0)
 				zip_data_done(z);
@@ -1010,17 +1056,7 @@ static size_t zip_step(struct zip *z, const uint8_t *p, size_t n)
 		}
 		return (used);
 	case ZS_COPY:
-		k = c->remain < n ? (size_t) c->remain : n;
-		c->in += k;
-		c->remain -= k;
-		if (k > 0 && zip_out(z, p, k))
-			return (k);
-		if (c->remain == 0) {
-			z->pos += k;
-			zip_data_done(z);
-			z->pos -= k;
-		}
-		return (k);
+		return (zip_copy(z, p, n));
 	case ZS_SKIP_DATA:
 		k = c->remain < n ? (size_t) c->remain : n;
 		c->remain -= k;
@@ -1162,8 +1198,8 @@ static int zip_run(struct zip *z, const uint8_t *p, size_t n)
 		z->pos += k;
 		if (from_rb)
 			z->rb_off += k;
-		else
-			p += k, n -= k;
+		else if (k > 0)
+			p += k, n -= k;		/* p may be NULL at finish */
 		if (z->rb_off == z->rb_len)
 			z->rb_off = z->rb_len = 0;
 		if (zip_apply_push_back(z))
@@ -1256,6 +1292,17 @@ static int zip_feed(void *state, const uint8_t *p, size_t n)
 	return (zip_run(z, p, n));
 }
 
+/* zip_data_tail - the stream ends in member data: what is held goes on */
+
+static int zip_data_tail(struct zip *z)
+{
+	if (z->st == ZS_COPY)
+		return (zip_pend_release(z, z->pend_len));
+	if (z->st == ZS_INFLATE && infl_drain(z->infl, zip_out, z) != INFL_MORE)
+		return (1);
+	return (0);
+}
+
 /* zip_finish - end of the stream */
 
 static int zip_finish(void *state)
@@ -1279,6 +1326,8 @@ static int zip_finish(void *state)
 			if (zip_dd(z, 1))
 				break;
 		} else {
+			if (zip_data_tail(z))
+				break;
 			truncated = z->st != ZS_TRAIL && (z->member != 0 || !z->eocd);
 			break;
 		}

@@ -10,6 +10,9 @@
 #include <zlib.h>
 
 #include "bombs.h"
+#include "msg.h"
+#include "node.h"
+#include "record.h"
 
 #define SEGMENT	(1u << 20)
 
@@ -613,5 +616,101 @@ const char *bomb_split_diff_attached(const char *ctype, const char *fname,
 	tu_message_attach(&m, ctype, fname, "base64", archive->p, archive->len);
 	why = bomb_split_diff(0, m.p, m.len, nseeds);
 	free(m.p);
+	return (why);
+}
+
+/* bomb_walk - one walker fed directly, cut at the given offsets */
+
+void    bomb_walk(const struct analyser *an, const struct conf *conf,
+	              const uint8_t *p, size_t n, const size_t *cuts, size_t ncuts,
+	              struct record *rec)
+{
+	struct msg *m = msg_new(conf ? conf : tu_conf(), 0, 0);
+	struct node *root;
+	void   *st = 0;
+	size_t  off = 0, end;
+	int     stop = 0;
+
+	if (m == 0)
+		die("msg_new");
+	root = node_open(m, 0, "w", 1, 0, 0);
+	if (root && (st = an->open(root)) != 0) {
+		for (size_t i = 0; i <= ncuts && !stop; i++) {
+			end = i < ncuts && cuts[i] < n ? cuts[i] : n;
+			if (end > off)
+				stop = an->feed(st, p + off, end - off);
+			off = end > off ? end : off;
+		}
+		if (!stop)
+			(void) an->finish(st);
+		an->free(st);
+	}
+	node_free(root);
+	msg_finish(m);
+	*rec = *msg_record(m);
+	if (msg_acct(m)->cur != msg_acct(m)->stage_cur[ACCT_MSG])
+		die("walker memory held after the message");
+	msg_free(m);
+}
+
+/* walk_same - records equal but for memory and time */
+
+static int walk_same(struct record a, struct record b, const char **field)
+{
+	a.peak_mem = b.peak_mem = 0;
+	memset(a.mem, 0, sizeof(a.mem));
+	memset(b.mem, 0, sizeof(b.mem));
+	return (tu_record_eq(&a, &b, field));
+}
+
+/* walk_diff - compare one split with the whole; NULL if the same */
+
+static const char *walk_diff(const struct analyser *an, const struct conf *conf,
+			             const uint8_t *p, size_t n, const size_t *cuts,
+			             size_t ncuts, const struct record *whole,
+			             const char *how, size_t arg)
+{
+	static char why[RECORD_TEXT_MAX * 2 + 128];
+	struct record other;
+	const char *field;
+
+	bomb_walk(an, conf, p, n, cuts, ncuts, &other);
+	if (walk_same(*whole, other, &field))
+		return (NULL);
+	snprintf(why, sizeof(why), "%s %zu: %s differs: whole %s", how, arg, field,
+		 tu_record_str(whole));
+	snprintf(why + strlen(why), sizeof(why) - strlen(why), " / split %s",
+		 tu_record_str(&other));
+	return (why);
+}
+
+/* bomb_walk_split_diff - one walker fed directly: any split, same record */
+
+const char *bomb_walk_split_diff(const struct analyser *an, const struct conf *conf,
+				         const uint8_t *p, size_t n, unsigned nseeds,
+				         size_t every_cut_max)
+{
+	struct record whole;
+	const char *why = 0;
+	size_t *cuts, k;
+	uint64_t x;
+
+	if ((cuts = calloc(n + 1, sizeof(*cuts))) == 0)
+		die("calloc");
+	bomb_walk(an, conf, p, n, 0, 0, &whole);
+	for (k = 0; k < n; k++)
+		cuts[k] = k + 1;
+	why = walk_diff(an, conf, p, n, cuts, n, &whole, "byte by byte", n);
+	for (unsigned seed = 1; why == 0 && seed <= nseeds; seed++) {
+		x = seed * 2654435761u + 1;
+		for (k = 0; k == 0 || cuts[k - 1] < n; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			cuts[k] = (k ? cuts[k - 1] : 0) + 1 + x % 97;
+		}
+		why = walk_diff(an, conf, p, n, cuts, k, &whole, "random seed", seed);
+	}
+	for (size_t cut = 1; why == 0 && n <= every_cut_max && cut < n; cut++)
+		why = walk_diff(an, conf, p, n, &cut, 1, &whole, "one cut at", cut);
+	free(cuts);
 	return (why);
 }

@@ -127,6 +127,27 @@ extern const char *bomb_split_diff(const struct conf *, const uint8_t *, size_t,
 extern const char *bomb_split_diff_attached(const char *ctype, const char *fname,
 						  const struct tu_buf *, unsigned nseeds);
 
+/*
+ * One walker fed directly, as tests/fuzz does: a root node (no MIME, no
+ * sniffing) handed to the analyser, the input cut after every offset in
+ * cuts[0..ncuts) (ascending), then finish.  The record, as after the
+ * message ends.
+ */
+struct analyser;
+extern void bomb_walk(const struct analyser *, const struct conf *,
+		              const uint8_t *, size_t, const size_t *cuts,
+		              size_t ncuts, struct record *);
+
+/*
+ * Split invariance of one walker fed directly: whole, byte by byte, in
+ * random chunks (seeds 1..nseeds) and, for inputs of at most
+ * every_cut_max bytes, cut once at every offset: the same record but for
+ * memory and time.  NULL when they agree, else the first difference.
+ */
+extern const char *bomb_walk_split_diff(const struct analyser *, const struct conf *,
+					        const uint8_t *, size_t, unsigned nseeds,
+					        size_t every_cut_max);
+
 /* CRC-32 of n bytes of a repeated pattern (zeros when plen is 0). */
 extern uint32_t bomb_crc_repeat(const char *pat, size_t plen, uint64_t n);
 

@@ -12,6 +12,8 @@
 
 #include "bombs.h"
 #include "testutil.h"
+#include "gzip.h"
+#include "inflate.h"
 
 static struct record scan(const struct conf *conf, const struct tu_buf *gz)
 {
@@ -232,4 +234,81 @@ Test(gzip, allocation_failure_sweep)
 	free(t.p);
 	free(g.p);
 	free(m.p);
+}
+
+/* --- the walker fed directly, in any split (as tests/fuzz does) --------- */
+
+static void expect_walk_invariant(const struct conf *conf, const struct tu_buf *gz,
+				          size_t every_cut_max, const char *what)
+{
+	const char *why = bomb_walk_split_diff(&gzip_analyser, conf, gz->p, gz->len,
+					       8, every_cut_max);
+
+	cr_expect_null(why, "%s: %s", what, why);
+}
+
+static void set(struct conf *c, const char *key, const char *value)
+{
+	char    err[256];
+
+	cr_assert_eq(conf_set(c, key, value, err, sizeof(err)), 0, "%s", err);
+}
+
+/*
+ * The ratio is judged on the compressed bytes inflate had taken when a
+ * chunk went out.  That count used to depend on where the input was cut
+ * (zlib takes the next code's bits only if they are there), so a ratio
+ * just at the limit could be crossed in one split and not in another
+ * (test_inflate.c, total_in_at_each_chunk_split_invariant, pins the
+ * cause).  Two members and a truncated third: the same record in any
+ * split, for ratio limits around what the data has.
+ */
+Test(gzip, walker_split_invariance)
+{
+	struct tu_buf t = {0}, g = {0}, tr = {0};
+	struct conf c = *tu_conf();
+	static const char *const ratios[] = {"2", "3", "4", "5", "8", "20"};
+
+	bomb_text(&t, 120000, 31);
+	gzip_of(&g, t.p, t.len, "one.txt", 1);
+	gzip_of(&g, t.p, 50000, 0, 0);
+	gzip_of(&tr, t.p, t.len, "cut.txt", 0);
+	tu_put(&g, tr.p, tr.len / 2);
+	expect_walk_invariant(0, &g, 0, "default limits");
+	set(&c, "ratio_min_size", "10000");
+	for (size_t i = 0; i < sizeof(ratios) / sizeof(ratios[0]); i++) {
+		set(&c, "max_ratio", ratios[i]);
+		expect_walk_invariant(&c, &g, 0, ratios[i]);
+	}
+	c = *tu_conf();
+	set(&c, "max_part_size", "100000");
+	expect_walk_invariant(&c, &g, 0, "part size");
+	/* small and truncated: every single cut */
+	tr.len = 0;
+	gzip_of(&tr, t.p, 3000, "s", 1);
+	tr.len -= 5;
+	expect_walk_invariant(0, &tr, 4096, "small truncated");
+	free(t.p);
+	free(g.p);
+	free(tr.p);
+}
+
+/* A truncated stream hands on the full chunk inflate holds: what was
+ * inflated is counted as expanded, however the stream was cut. */
+Test(gzip, walker_truncated_counts_full_chunks)
+{
+	struct tu_buf z = {0}, g = {0};
+	struct record whole;
+
+	bomb_deflate_repeat(&z, 0, 0, 1 * MiB);
+	bomb_gzip_member(&g, &z, 0, 1 * MiB, "zeros", 0);
+	g.len = 10 + z.len / 2;
+	bomb_walk(&gzip_analyser, 0, g.p, g.len, 0, 0, &whole);
+	cr_expect_eq(whole.verdict, VERDICT_ACCEPT, "%s", tu_record_str(&whole));
+	cr_expect_eq(whole.expanded % INFL_CHUNK, 0, "%s", tu_record_str(&whole));
+	cr_expect_eq(whole.expanded, whole.inflated, "%s", tu_record_str(&whole));
+	cr_expect_gt(whole.expanded, 256 * 1024, "%s", tu_record_str(&whole));
+	expect_walk_invariant(0, &g, 0, "truncated zeros");
+	free(z.p);
+	free(g.p);
 }

@@ -209,3 +209,83 @@ Test(inflate, repeat_generator_is_what_it_says)
 	free(out);
 	free(d.p);
 }
+
+/* What the sink saw: each chunk's length and infl_total_in() then. */
+struct trace {
+	struct infl *f;
+	uint64_t at[64][2];
+	size_t	n;
+};
+
+static int trace(void *ctx, const uint8_t *p, size_t n)
+{
+	struct trace *t = ctx;
+
+	(void) p;
+	if (t->n < 64) {
+		t->at[t->n][0] = n;
+		t->at[t->n][1] = infl_total_in(t->f);
+	}
+	t->n++;
+	return (0);
+}
+
+/* trace_split - inflate d in chunks of chunk bytes, then drain */
+
+static void trace_split(const struct tu_buf *d, size_t chunk, struct trace *t)
+{
+	struct acct a;
+	size_t  used, k;
+	int     r = INFL_MORE;
+
+	acct_init(&a, 0, 0, 0);
+	memset(t, 0, sizeof(*t));
+	t->f = infl_new(&a, INFL_RAW);
+	cr_assert_not_null(t->f);
+	for (size_t off = 0; off < d->len && r == INFL_MORE; off += k) {
+		k = chunk && chunk < d->len - off ? chunk : d->len - off;
+		r = infl_feed(t->f, d->p + off, k, &used, trace, t);
+	}
+	if (r == INFL_MORE)
+		cr_expect_eq(infl_drain(t->f, trace, t), INFL_MORE);
+	infl_free(t->f);
+	cr_expect_eq(a.cur, 0);
+}
+
+/*
+ * The compressed bytes taken when a chunk goes out (what a ratio is
+ * judged on) do not depend on the split: a full buffer goes out once
+ * zlib is blocked on it, not when a piece of input happens to end.
+ * Truncated streams too, whose last full buffer infl_drain() hands on.
+ */
+Test(inflate, total_in_at_each_chunk_split_invariant)
+{
+	struct tu_buf text = {0}, d = {0};
+	static const size_t chunks[] = {1, 2, 3, 5, 7, 64, 1000, 4097};
+
+	bomb_text(&text, 100000, 9);
+	bomb_deflate(&d, text.p, text.len);
+	for (int trunc = 0; trunc < 2; trunc++) {
+		struct trace whole, part;
+		struct tu_buf in = d;
+
+		if (trunc)
+			in.len = d.len / 2;
+		trace_split(&in, 0, &whole);
+		cr_assert_gt(whole.n, 3);
+		for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+			trace_split(&in, chunks[i], &part);
+			cr_assert_eq(part.n, whole.n, "chunk %zu", chunks[i]);
+			for (size_t j = 0; j < whole.n && j < 64; j++)
+				cr_expect(part.at[j][0] == whole.at[j][0]
+					  && part.at[j][1] == whole.at[j][1],
+					  "trunc %d chunk %zu, out %zu: %lu/%lu bytes at in %lu/%lu",
+					  trunc, chunks[i], j, (unsigned long) part.at[j][0],
+					  (unsigned long) whole.at[j][0],
+					  (unsigned long) part.at[j][1],
+					  (unsigned long) whole.at[j][1]);
+		}
+	}
+	free(text.p);
+	free(d.p);
+}

@@ -37,9 +37,10 @@ Test(logger, kv_line)
 	struct record rec = rec_reject();
 	char    buf[4096];
 
+	const char *want = "4Xb2Lc0vYz: action=reject verdict=reject reason=ratio where=2/a.zip/b.bin raw=43210 ";
+
 	logger_kv_line(buf, sizeof(buf), "4Xb2Lc0vYz", "reject", &rec);
-	cr_expect(strncmp(buf, "4Xb2Lc0vYz: action=reject verdict=reject reason=ratio where=2/a.zip/b.bin raw=43210 ",
-			  84) == 0, "%s", buf);
+	cr_expect(strncmp(buf, want, strlen(want)) == 0, "%s", buf);
 	logger_kv_line(buf, sizeof(buf), NULL, "monitor", &rec);
 	cr_expect(strncmp(buf, "NOQUEUE: action=monitor ", 24) == 0, "%s", buf);
 	logger_kv_line(buf, sizeof(buf), "", "tag", &rec);
@@ -65,8 +66,9 @@ Test(logger, json_line)
 	size_t  n = logger_json_line(buf, sizeof(buf), "Q1", "reject", &rec);
 
 	cr_assert_gt(n, 0);
-	cr_expect(strncmp(buf, "{\"queue_id\":\"Q1\",\"action\":\"reject\",\"verdict\":\"reject\",\"reason\":\"ratio\",", 72) == 0,
-		  "%s", buf);
+	const char *want = "{\"queue_id\":\"Q1\",\"action\":\"reject\",\"verdict\":\"reject\",\"reason\":\"ratio\",";
+
+	cr_expect(strncmp(buf, want, strlen(want)) == 0, "%s", buf);
 	cr_expect_eq(buf[n - 1], '\n');
 	cr_expect_eq(buf[n - 2], '}');
 	cr_expect(memchr(buf, '\n', n - 1) == 0);

@@ -13,6 +13,7 @@
 
 #include "bombs.h"
 #include "testutil.h"
+#include "tar.h"
 
 static struct record scan(const struct conf *conf, const struct tu_buf *tar)
 {
@@ -309,4 +310,87 @@ Test(tar, allocation_failure_sweep)
 	free(t.p);
 	free(tar.p);
 	free(m.p);
+}
+
+/* --- the walker fed directly, in any split (as tests/fuzz does) --------- */
+
+static void expect_walk_invariant(const struct conf *conf, const struct tu_buf *tar,
+				          size_t every_cut_max, const char *what)
+{
+	const char *why = bomb_walk_split_diff(&tar_analyser, conf, tar->p, tar->len,
+					       8, every_cut_max);
+
+	cr_expect_null(why, "%s: %s", what, why);
+}
+
+/*
+ * Member data goes on in 512-byte pieces whatever the split, so what a
+ * member holds (here a zip with stored and deflated members, and a gzip)
+ * sees the same calls: the same record in any split, with default and
+ * with low limits, and for a truncated tar.
+ */
+Test(tar, walker_split_invariance)
+{
+	struct bomb_zip z = {0};
+	struct tu_buf t = {0}, d = {0}, g = {0}, tar = {0}, recs = {0};
+	struct conf c = *tu_conf();
+	char    err[256];
+
+	bomb_text(&t, 40000, 41);
+	bz_file(&z, "a.txt", t.p, t.len, 8, 1);
+	bz_file(&z, "b.txt", t.p, 3000, 0, 1);
+	bz_close(&z, 0);
+	bomb_deflate(&d, t.p, t.len);
+	bomb_gzip_member(&g, &d, 0, t.len, "c.txt", 0);
+	pax_record(&recs, "path", "long/pax/name.zip");
+	tu_put(&recs, "", 1);
+	pax_header(&tar, (const char *) recs.p);
+	bomb_tar_file(&tar, "ignored", z.b.p, z.b.len);
+	bomb_tar_file(&tar, "c.gz", g.p, g.len);
+	bomb_tar_file(&tar, "plain.txt", t.p, 777);
+	bomb_tar_end(&tar);
+	expect_walk_invariant(0, &tar, 0, "default limits");
+	cr_assert_eq(conf_set(&c, "max_part_size", "30000", err, sizeof(err)), 0);
+	expect_walk_invariant(&c, &tar, 0, "part size");
+	c = *tu_conf();
+	cr_assert_eq(conf_set(&c, "ratio_min_size", "5000", err, sizeof(err)), 0);
+	cr_assert_eq(conf_set(&c, "max_ratio", "3", err, sizeof(err)), 0);
+	expect_walk_invariant(&c, &tar, 0, "ratio");
+	tar.len -= 1024 + 300;
+	expect_walk_invariant(0, &tar, 0, "truncated");
+	bz_free(&z);
+	free(t.p);
+	free(d.p);
+	free(g.p);
+	free(tar.p);
+	free(recs.p);
+}
+
+/*
+ * A GNU long name whose data goes on after its NUL: the name ends at the
+ * NUL.  It used to be copied per input piece, each stopping at a NUL, so
+ * a cut just after the NUL glued the rest on ("abc" whole, "abcdef" cut
+ * there): the where of a verdict depended on the split.
+ */
+Test(tar, walker_long_name_ends_at_nul_in_any_split)
+{
+	static const uint8_t zero[512];
+	struct tu_buf tar = {0}, big = {0};
+	struct conf c = *tu_conf();
+	struct record whole;
+	char    err[256];
+
+	bomb_tar_header(&tar, "././@LongLink", 'L', 8, 0);
+	tu_put(&tar, "abc\0defg", 8);
+	tu_put(&tar, zero, 504);
+	bomb_text(&big, 5000, 42);
+	bomb_tar_file(&tar, "short", big.p, big.len);
+	bomb_tar_end(&tar);
+	cr_assert_eq(conf_set(&c, "max_part_size", "4000", err, sizeof(err)), 0);
+	bomb_walk(&tar_analyser, &c, tar.p, tar.len, 0, 0, &whole);
+	cr_expect_eq(whole.reason, REASON_PART_SIZE, "%s", tu_record_str(&whole));
+	cr_expect_str_eq(whole.where, "/w/abc");
+	expect_walk_invariant(&c, &tar, 2048, "long name");
+	free(tar.p);
+	free(big.p);
 }

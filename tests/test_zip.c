@@ -27,6 +27,7 @@
 
 #include "bombs.h"
 #include "testutil.h"
+#include "zip.h"
 
 static struct record scan(const struct conf *conf, const struct tu_buf *zip)
 {
@@ -859,4 +860,108 @@ Test(zip, memory_per_nesting_level)
 	}
 	free(t.p);
 	free(cur.p);
+}
+
+/* --- the walker fed directly, in any split (as tests/fuzz does) --------- */
+
+static void expect_walk_invariant(const struct conf *conf, const struct tu_buf *zip,
+				          size_t every_cut_max, const char *what)
+{
+	const char *why = bomb_walk_split_diff(&zip_analyser, conf, zip->p, zip->len,
+					       8, every_cut_max);
+
+	cr_expect_null(why, "%s: %s", what, why);
+}
+
+/*
+ * Fuzz finding: a stored member with a data descriptor whose Zip64 extra
+ * declares 32 KiB and no compressed size.  Its data was handed on in
+ * whatever pieces the descriptor scan released, and the node judged the
+ * declared size against the compressed bytes consumed so far: fed byte by
+ * byte, ratio after the first byte (32768 > 1 * 100); fed whole, none.
+ * Stored data now goes on in ZIP_BLOCK pieces whatever the split.
+ */
+Test(zip, walker_stored_descriptor_zip64_declared_split)
+{
+	struct conf c = *tu_conf();
+	struct bomb_zip z = {0};
+	struct tu_buf t = {0};
+	struct record whole;
+	static const size_t one[] = {1};
+
+	set(&c, "ratio_min_size", "4096");
+	set(&c, "max_ratio", "100");
+	bomb_text(&t, 2000, 21);
+	bz_lfh(&z, "test2.txt", 0, BZ_DD, 0, 0, 32768, 1);
+	tu_put(&z.b, t.p, t.len);
+	bz_dd(&z, (uint32_t) crc32(0, t.p, (uInt) t.len), t.len, t.len, 1, 1);
+	bz_close(&z, 0);
+	bomb_walk(&zip_analyser, &c, z.b.p, z.b.len, 0, 0, &whole);
+	expect_accept(&whole, "whole");
+	bomb_walk(&zip_analyser, &c, z.b.p, z.b.len, one, 1, &whole);
+	expect_accept(&whole, "first byte alone");
+	expect_walk_invariant(&c, &z.b, 0, "stored descriptor zip64");
+	bz_free(&z);
+	free(t.p);
+}
+
+/* A stored member that outgrows its declared size crosses max_part_size
+ * at the same byte, so expanded is the same, in any split. */
+Test(zip, walker_stored_size_lie_crosses_limit_split)
+{
+	struct conf c = *tu_conf();
+	struct bomb_zip z = {0};
+	struct tu_buf t = {0};
+	struct record whole;
+
+	set(&c, "max_part_size", "100000");
+	bomb_text(&t, 150000, 22);
+	bz_lfh(&z, "lie.txt", 0, 0, (uint32_t) crc32(0, t.p, (uInt) t.len), t.len, 10, 0);
+	tu_put(&z.b, t.p, t.len);
+	bz_close(&z, 0);
+	bomb_walk(&zip_analyser, &c, z.b.p, z.b.len, 0, 0, &whole);
+	expect_bomb(&c, &whole, REASON_PART_SIZE, "stored size lie");
+	expect_walk_invariant(&c, &z.b, 0, "stored size lie");
+	bz_free(&z);
+	free(t.p);
+}
+
+/* Data descriptors of every shape, stored and deflated, Zip64, a zip in
+ * a zip, with low limits: the same record in any split. */
+Test(zip, walker_split_invariance)
+{
+	struct bomb_zip z = {0}, in = {0}, s = {0};
+	struct tu_buf t = {0};
+	struct conf low = *tu_conf();
+
+	bomb_text(&t, 30000, 23);
+	bz_file(&in, "x.txt", t.p, t.len, 8, 1);
+	bz_file(&in, "y.txt", t.p, 3000, 0, 1);
+	bz_close(&in, 0);
+	tu_puts(&z.b, "#!/bin/sh\nexit 0\n");
+	bz_file(&z, "a.txt", t.p, t.len, 8, 1);
+	bz_file(&z, "b.txt", t.p, 2700, 0, 1);
+	bz_file(&z, "in.zip", in.b.p, in.b.len, 0, 0);
+	bz_file(&z, "in2.zip", in.b.p, in.b.len, 8, 1);
+	bz_file(&z, "c.txt", t.p, 5000, 8, 0);
+	bz_close(&z, 1);
+	expect_walk_invariant(0, &z.b, 0, "default limits");
+	set(&low, "max_part_size", "20000");
+	expect_walk_invariant(&low, &z.b, 0, "part size");
+	low = *tu_conf();
+	set(&low, "ratio_min_size", "1000");
+	set(&low, "max_ratio", "2");
+	expect_walk_invariant(&low, &z.b, 0, "ratio");
+	low = *tu_conf();
+	set(&low, "max_message_cost", "50000");
+	expect_walk_invariant(&low, &z.b, 0, "cost");
+	/* a small one: every single cut too */
+	bz_file(&s, "a", t.p, 300, 8, 1);
+	bz_file(&s, "b", t.p, 200, 0, 1);
+	bz_close(&s, 0);
+	expect_walk_invariant(0, &s.b, 4096, "small zip");
+	bz_free(&z);
+	bz_free(&in);
+	bz_free(&s);
+	free(t.p);
 }

@@ -13,4 +13,7 @@ for b in "$here"/bench.py "$here"/archives.py; do
 done
 echo "=== memplot.py (memory against message size; plot in $build/memory.png)"
 python3 "$here/memplot.py" "$build" "$build/memory.png" || status=1
+echo "=== tests/e2e/bench_milter.sh (through a real Postfix; needs root)"
+DEFUSE_BUILDDIR=$build DEFUSE_SRCDIR=$(cd "$here/../.." && pwd) \
+	sh "$here/../e2e/bench_milter.sh" || status=1
 exit $status

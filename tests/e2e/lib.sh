@@ -146,6 +146,7 @@ deliver_destination_recipient_limit = 1
 maillog_file = $T/maillog
 maillog_file_prefixes = $T
 message_size_limit = 104857600
+header_size_limit = 4194304
 milter_default_action = tempfail
 milter_protocol = 6
 milter_connect_timeout = 5s
