@@ -21,6 +21,10 @@
  *	while a multipart is open is held (up to the longest boundary plus
  *	a few bytes) until it is known whether it is a delimiter; every
  *	other byte passes through at once, in spans of the caller's buffer.
+ *	In a body the parser does not walk line by line: it looks for the
+ *	next LF followed by '-' (memchr for '-') and passes everything before it
+ *	on as one span, so a base64 attachment, which has no such line,
+ *	goes through in whole chunks.
  *	The line end before a delimiter belongs to the delimiter, so in a
  *	body the parser holds back one line end (at most CRLF).
  *
@@ -601,11 +605,33 @@ static size_t mime_hvalue(struct mime *mp, const uint8_t *p, size_t n)
 	return (take);
 }
 
-/* mime_body_span - a span of a body line */
+/*
+ * mime_body_next - where the body span ends: the first LF that is followed
+ * by '-' (only such a line can be a delimiter), else the last LF of the
+ * buffer (the next chunk may start with '-'), else nowhere (NULL).  With
+ * no multipart open, nothing ends a span.
+ */
+
+static const uint8_t *mime_body_next(const struct mime *mp, const uint8_t *p, size_t n)
+{
+	const uint8_t *q = p + 1, *end = p + n, *dash;
+
+	if (mp->open_multiparts == 0)
+		return (NULL);
+	/* '-' is rare in text and absent from base64: memchr skips ahead. */
+	while (q < end && (dash = memchr(q, '-', end - q)) != 0) {
+		if (dash[-1] == '\n')
+			return (dash - 1);
+		q = dash + 1;
+	}
+	return (p[n - 1] == '\n' ? p + n - 1 : NULL);
+}
+
+/* mime_body_span - body bytes up to the next line that may be a delimiter */
 
 static int mime_body_span(struct mime *mp, const uint8_t *p, size_t n, size_t *used)
 {
-	const uint8_t *nl = memchr(p, '\n', n);
+	const uint8_t *nl;
 	size_t  len;
 
 	if (mp->cr) {
@@ -620,9 +646,9 @@ static int mime_body_span(struct mime *mp, const uint8_t *p, size_t n, size_t *u
 		if (mime_body_content(mp, (const uint8_t *) "\r", 1))
 			return (1);
 	}
-	if (nl == 0) {
+	if ((nl = mime_body_next(mp, p, n)) == 0) {
 		len = n;
-		if (p[n - 1] == '\r') {
+		if (p[n - 1] == '\r' && mp->open_multiparts > 0) {
 			mp->cr = 1;
 			len--;
 		}
