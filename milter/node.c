@@ -25,9 +25,10 @@
  *	Projection: a node adds max(declared size, bytes seen) to its
  *	term of the cost, updated as either grows, and checks the limits
  *	that concern one stream: max_part_size, and for members max_ratio
- *	once past ratio_min_size (declared sizes are judged when they are
- *	declared, actual sizes as bytes arrive, against the compressed
- *	bytes the walker has consumed).  Opening a node counts a part
+ *	once past ratio_min_size (a declared size is judged against the
+ *	declared compressed size when it is declared; the bytes seen, as
+ *	they arrive, against the larger of that and the compressed bytes
+ *	the walker has consumed).  Opening a node counts a part
  *	(max_parts) and, for members, checks max_archive_depth.
  *
  *	Sniffing: the first FILETYPE_WINDOW bytes are held in a window;
@@ -73,6 +74,19 @@ static int node_over_ratio(const struct conf *cf, uint64_t size, uint64_t compre
 }
 
 /*
+ * node_compressed - what the bytes seen so far are judged against: the
+ * compressed bytes consumed, or the declared compressed size if larger
+ * (lenient to members whose highly compressible part comes first).  A
+ * declared size is judged only against a declared compressed size, never
+ * against the few bytes consumed so far.
+ */
+
+static uint64_t node_compressed(const struct node *node)
+{
+	return (node->consumed > node->compressed ? node->consumed : node->compressed);
+}
+
+/*
  * node_project - bring the node's term of the cost up to date.  The
  * stream's own limits are judged before the message's cost, so that a
  * member declaring 3 GiB is named for its size, not for the total.
@@ -89,7 +103,7 @@ static int node_project(struct node *node)
 		stop = msg_stop(node->msg, REASON_PART_SIZE, node);
 	else if (node->depth > 0
 		 && (node_over_ratio(cf, node->declared, node->compressed)
-		     || node_over_ratio(cf, node->size, node->compressed)))
+		     || node_over_ratio(cf, node->size, node_compressed(node))))
 		stop = msg_stop(node->msg, REASON_RATIO, node);
 	if (delta > 0) {
 		node->projected = now;
@@ -161,8 +175,8 @@ int     node_declare(struct node *node, uint64_t declared, uint64_t compressed)
 
 int     node_consumed(struct node *node, uint64_t compressed)
 {
-	if (compressed > node->compressed)
-		node->compressed = compressed;
+	if (compressed > node->consumed)
+		node->consumed = compressed;
 	return (0);
 }
 

@@ -58,7 +58,8 @@ struct node {
 	unsigned depth;			/* 0: MIME leaf; N: inside N archives */
 	uint64_t size;			/* bytes seen so far */
 	uint64_t declared;		/* declared size, 0: none */
-	uint64_t compressed;		/* compressed bytes behind size (members) */
+	uint64_t compressed;		/* declared compressed size (members) */
+	uint64_t consumed;		/* compressed bytes consumed so far */
 	uint64_t projected;		/* what this node adds to the cost now */
 	size_t	path_keep;		/* msg's where before this node */
 	size_t	path_len;		/* msg's where up to this node */

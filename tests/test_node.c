@@ -158,3 +158,29 @@ Test(node, counts_once_nobody_looks)
 	node_finish(leaf);
 	node_free(leaf);
 }
+
+Test(node, declared_size_not_judged_against_bytes_consumed_so_far)
+{
+	struct node *leaf = node_open(m, 0, "s.zip", 5, 0, 0);
+	struct node *mem;
+	static uint8_t block[1024];
+
+	/* A stored member with a data descriptor: its Zip64 extra says 5000
+	 * bytes, its compressed size is not known yet.  After one block of
+	 * 1024 bytes, declared/consumed is 5:1 here (50:1 in real life, 5 MB
+	 * against the first KiB): no ratio verdict on that. */
+	conf.max_ratio = 2;
+	conf.ratio_min_size = 100;
+	mem = node_open(m, leaf, "stored.bin", 10, 5000, 0);
+	cr_assert_not_null(mem);
+	node_consumed(mem, sizeof(block));
+	cr_expect_eq(node_feed(mem, block, sizeof(block)), 0, "%s", tu_record_str(msg_record(m)));
+	cr_expect_eq(msg_record(m)->verdict, VERDICT_ACCEPT);
+	/* The bytes themselves are still judged against what was consumed:
+	 * 2048 is not over 2 x 1024, 3072 is. */
+	cr_expect_eq(node_feed(mem, block, sizeof(block)), 0);
+	cr_expect_neq(node_feed(mem, block, sizeof(block)), 0);
+	cr_expect_eq(msg_record(m)->reason, REASON_RATIO);
+	node_free(mem);
+	node_free(leaf);
+}
