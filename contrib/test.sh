@@ -4,8 +4,10 @@
 #   _build/asan     AddressSanitizer + UndefinedBehaviorSanitizer, -Werror
 # then make distcheck.  Installs missing Debian packages first.
 #
+# then every libFuzzer harness for FUZZ_SECONDS (default 60) each.
+#
 # Environment: JOBS (default 2), DEFUSE_CORPUS (default ../shared/corpus),
-# SKIP_DISTCHECK=1 to leave distcheck out.
+# SKIP_DISTCHECK=1 to leave distcheck out, FUZZ_SECONDS=0 to skip fuzzing.
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -32,6 +34,14 @@ build asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -
 if [ "${SKIP_DISTCHECK:-}" != 1 ]; then
 	echo "=== make distcheck"
 	( cd _build/release && make -s -j"$JOBS" distcheck ) || status=1
+fi
+
+if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
+	echo "=== fuzz: every harness for ${FUZZ_SECONDS:-60} s"
+	mkdir -p _build/fuzz
+	( cd _build/fuzz && "$top/configure" -q --enable-fuzzing CC=clang &&
+	  make -s -j"$JOBS" fuzz ) &&
+	sh tests/fuzz/run.sh _build/fuzz "${FUZZ_SECONDS:-60}" || status=1
 fi
 
 sh contrib/test-summary.sh _build/release _build/asan || status=1
