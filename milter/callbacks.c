@@ -60,6 +60,13 @@
  *	from then on a new connection gets a temporary failure at connect
  *	(the MTA tempfails its mail, the sender retries), while the
  *	connections already open go on to their end.
+ *
+ *	Fault injection, for the end-to-end tests only: when the
+ *	environment variable DEFUSE_FAULT_RATE is set to p (0 < p <= 1),
+ *	each message fails, with probability p, one of its first
+ *	DEFUSE_FAULT_SPAN (default 64) engine allocations, picked at random,
+ *	through the engine's own hook (acct's fail_at).  Unset, nothing
+ *	changes.
  * BUGS
  *	Own trouble (no memory for a context) is a 451 for that message;
  *	nothing here exits.
@@ -69,6 +76,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <libmilter/mfapi.h>
 #include <libmilter/mfdef.h>
@@ -176,6 +184,25 @@ static void cb_msg_done(struct cb_conn *conn, const char *logas)
 	free(mc);
 }
 
+/* cb_fault_at - test hook: the allocation to fail, 0: none (see above) */
+
+static unsigned long cb_fault_at(void)
+{
+	static __thread unsigned seed;
+	const char *rate = getenv("DEFUSE_FAULT_RATE");
+	const char *span = getenv("DEFUSE_FAULT_SPAN");
+	unsigned long n = span ? strtoul(span, 0, 10) : 0;
+	double  p;
+
+	if (rate == 0 || (p = strtod(rate, 0)) <= 0)
+		return (0);
+	if (seed == 0)
+		seed = (unsigned) time(0) ^ (unsigned) (uintptr_t) &seed;
+	if (rand_r(&seed) / (RAND_MAX + 1.0) >= p)
+		return (0);
+	return (1 + (unsigned long) rand_r(&seed) % (n ? n : 64));
+}
+
 /* cb_msg_start - a new message at MAIL FROM; NULL when out of memory */
 
 static struct cb_msg *cb_msg_start(struct cb_conn *conn)
@@ -189,7 +216,8 @@ static struct cb_msg *cb_msg_start(struct cb_conn *conn)
 		free(mc);
 		return (NULL);
 	}
-	if ((mc->m = msg_new(&mc->snap->conf, &snap_budget, 0)) == 0)
+	if ((mc->m = msg_new(&mc->snap->conf, &snap_budget,
+			     cb_fault_at())) == 0)
 		record_internal(&mc->rec);
 	conn->msg = mc;
 	return (mc);

@@ -81,13 +81,19 @@ static double msg_now(void)
 	return (ts.tv_sec * 1e3 + ts.tv_nsec / 1e6);
 }
 
-/* record_internal - the record of a message that could not start */
+/* Why this thread's last msg_new() failed, errno-style. */
+static __thread enum reason msg_new_failure = REASON_INTERNAL;
+
+/*
+ * record_internal - the record of a message that msg_new() could not
+ * start: reason budget when the global budget refused it, else internal.
+ */
 
 void    record_internal(struct record *rec)
 {
 	memset(rec, 0, sizeof(*rec));
-	rec->verdict = VERDICT_TEMPFAIL;
-	rec->reason = REASON_INTERNAL;
+	rec->reason = msg_new_failure;
+	rec->verdict = reason_info(rec->reason)->verdict;
 }
 
 /* msg_new - start a message */
@@ -99,8 +105,10 @@ struct msg *msg_new(const struct conf *conf, struct acct_budget *budget,
 	struct msg *m;
 
 	acct_init(&acct, conf->max_message_memory, budget, fail_at);
-	if ((m = acct_alloc(&acct, ACCT_MSG, sizeof(*m))) == 0)
+	if ((m = acct_alloc(&acct, ACCT_MSG, sizeof(*m))) == 0) {
+		msg_new_failure = acct.failed == ACCT_FAIL_BUDGET ? REASON_BUDGET : REASON_INTERNAL;
 		return (NULL);
+	}
 	memset(m, 0, sizeof(*m));
 	m->acct = acct;				/* the block header holds no pointer */
 	m->conf = conf;

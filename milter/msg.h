@@ -66,7 +66,8 @@ extern int msg_finish(struct msg *);
 /* The record so far (final after msg_finish). */
 extern const struct record *msg_record(struct msg *);
 
-/* A record for a message that msg_new() could not even start. */
+/* A record for a message that msg_new() could not even start (reason
+ * budget or internal, as that call on this thread failed). */
 extern void record_internal(struct record *);
 
 /* Has a verdict been reached (non-accept)? */

@@ -169,3 +169,18 @@ Test(msg, zip_declared_as_text_is_a_type_mismatch)
 	cr_expect(r.findings & ((uint64_t) 1 << FIND_TYPE_MISMATCH), "%s", tu_record_str(&r));
 	free(b.p);
 }
+
+Test(msg, budget_refusing_the_first_allocation_is_reason_budget)
+{
+	struct acct_budget budget = {16, 0};
+	struct record r;
+
+	cr_assert_null(msg_new(tu_conf(), &budget, 0));
+	record_internal(&r);
+	cr_expect_eq(r.verdict, VERDICT_TEMPFAIL);
+	cr_expect_eq(r.reason, REASON_BUDGET);
+	cr_expect_str_eq(reason_info(r.reason)->status, "4.3.1");
+	cr_assert_null(msg_new(tu_conf(), 0, 1));
+	record_internal(&r);
+	cr_expect_eq(r.reason, REASON_INTERNAL);
+}

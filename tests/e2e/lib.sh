@@ -10,7 +10,8 @@
 #
 # Environment: DEFUSE_BUILDDIR (the build tree), DEFUSE_SRCDIR,
 # DEFUSE_CORPUS, CI (=true: a missing tool is a failure, never a skip),
-# DEFUSE_MILTER (the binary, default $DEFUSE_BUILDDIR/milter/defuse-milter).
+# DEFUSE_MILTER (the binary, default $DEFUSE_BUILDDIR/milter/defuse-milter),
+# PF_MAIN_EXTRA (lines pf_start appends to main.cf; set by the test).
 
 set -u
 
@@ -163,6 +164,8 @@ alias_maps =
 alias_database =
 delay_warning_time = 0
 EOS
+	# PF_MAIN_EXTRA: more main.cf lines from the test (load tests raise limits)
+	[ -z "${PF_MAIN_EXTRA:-}" ] || printf '%s\n' "$PF_MAIN_EXTRA" >>"$PF/main.cf"
 	cat >"$PF/master.cf" <<EOS
 127.0.0.1:$PORT_UNIX inet n - n - - smtpd -o smtpd_milters=unix:$T/milter.sock
 127.0.0.1:$PORT_INET inet n - n - - smtpd -o smtpd_milters=inet:127.0.0.1:$MPORT
