@@ -105,13 +105,18 @@ kill "$sampler"
 loadcheck budget
 n431=$(summ "$T/budget.log" 'sum(v for k, v in s["tempfails"].items() if "451 4.3.1" in k)')
 check "budget: $(summ "$T/budget.log" 's["messages"]') concurrent 2 MB messages over 256K: 451 4.3.1 for $n431 attempts" test "${n431:-0}" -gt 0
-# msg_new() returns NULL when the budget refuses the message's first block,
-# and callbacks.c cannot tell that from malloc failing: 451 4.3.0 (internal)
+# A refusal of the message's very first block is budget too (record_internal
+# reports why msg_new failed), never 451 4.3.0 (internal): no fault here.
 n430=$(summ "$T/budget.log" 'sum(v for k, v in s["tempfails"].items() if "451 4.3.0" in k)')
-say "    info: budget refusals reported as 451 4.3.0 (reason internal) instead of 4.3.1: $n430"
+check "budget: refusals say 4.3.1, none 4.3.0 ($n430)" test "${n430:-0}" -eq 0
 check "budget: all of them accepted in the end" test "$(summ "$T/budget.log" 's["accepted"]')" = "$(summ "$T/budget.log" 's["messages"]')"
 hwm=$(status_of "$pid" VmHWM)
-check "budget: the daemon survives, peak RSS $((hwm / 1024)) MiB <= 48 MiB" test "${hwm:-999999}" -le $((48 * 1024))
+if ldd "$DEFUSE_MILTER" 2>/dev/null | grep -q libasan; then
+	# AddressSanitizer keeps freed memory in quarantine: RSS says nothing.
+	check "budget: the daemon survives (RSS not judged in an AddressSanitizer build)" kill -0 "$pid"
+else
+	check "budget: the daemon survives, peak RSS $((hwm / 1024)) MiB <= 48 MiB" test "${hwm:-999999}" -le $((48 * 1024))
+fi
 milter_stop unix
 
 say "--- 3. one byte a second, 100 idle connections (smtpd_timeout = ${SMTPD_TIMEOUT}s)"
