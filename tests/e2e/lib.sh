@@ -300,27 +300,12 @@ wait_delivered() {
 # strip_trace - a delivered message without Postfix's Received: and
 # without the header defuse adds (X-Defuse by default)
 strip_trace() {
-	python3 - "$1" "${2:-X-Defuse}" <<'EOS'
+	python3 - "$1" "${2:-X-Defuse}" "$E2E_DIR" <<'EOS'
 import sys
+sys.path.insert(0, sys.argv[3])
+from loadgen import strip_trace      # one definition, shared with the load tests
 data = open(sys.argv[1], "rb").read()
-names = (b"received:", sys.argv[2].lower().encode() + b":")
-out, skip, nhead, in_head = [], False, 0, True
-for line in data.split(b"\n"):
-    if in_head:
-        if line in (b"", b"\r"):
-            in_head = False
-        elif line[:1] in (b" ", b"\t"):
-            if skip:
-                continue
-        else:
-            low = line.lower()
-            # Postfix's own Received: is the first line; defuse's header anywhere
-            skip = (nhead == 0 and low.startswith(names[0])) or low.startswith(names[1])
-            nhead += 1
-            if skip:
-                continue
-    out.append(line)
-sys.stdout.buffer.write(b"\n".join(out))
+sys.stdout.buffer.write(strip_trace(data, sys.argv[2].lower().encode()))
 EOS
 }
 
