@@ -4,16 +4,23 @@
 #
 #   sh contrib/install-deps.sh          build + run dependencies
 #   sh contrib/install-deps.sh --test   also what the test suite needs
+#   sh contrib/install-deps.sh --bench  also what make bench needs
 set -eu
 
 pkgs="build-essential autoconf automake libtool pkg-config
       libmilter-dev libmagic-dev libmagic-mgc zlib1g-dev libcriterion-dev"
-if [ "${1:-}" = "--test" ]; then
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
 	# The end-to-end tests run a real Postfix, swaks and miltertest;
 	# python3 drives SMTP; clang and valgrind serve the sanitizer and
 	# fuzzing builds; gnuplot draws the benchmark plot.
 	pkgs="$pkgs postfix postfix-pcre swaks miltertest python3 bzip2 bsdutils
 	      clang valgrind gnuplot-nox coreutils procps iproute2 libclang-rt-14-dev"
+fi
+if [ "${1:-}" = "--bench" ]; then
+	# clamd and clamav-milter: the peer of tests/bench/peer_clamav.sh.
+	# On a machine with systemd the packages start the system's clamd
+	# and freshclam; the benchmark runs its own private pair.
+	pkgs="$pkgs clamav-daemon clamav-milter"
 fi
 
 missing=""

@@ -14,8 +14,18 @@
  *	errno ENOMEM, once FAULTINJ_DELAY seconds (default 1) have passed
  *	since the process started, so that start-up is left alone.  Unlike
  *	the engine's own hook (DEFUSE_FAULT_RATE, acct's fail_at), this
- *	also reaches callbacks.c's own contexts, libmilter, zlib and
- *	libmagic when they allocate outside the counted allocator.
+ *	also reaches callbacks.c's own contexts, libmilter and zlib when
+ *	they allocate outside the counted allocator.
+ *
+ *	Nothing fails inside libmagic's magic_open(), magic_load(),
+ *	magic_load_buffers() and magic_buffer(), which the shim wraps:
+ *	libmagic 5.44 frees a wild pointer after one of its own allocations
+ *	fails (SIGSEGV or "double free" under magic_buffer() whatever checks
+ *	are enabled, reproduced with a standalone program; an invalid free
+ *	under magic_load_buffers() in the daemon), a bug of that library
+ *	that would kill the daemon whatever defuse does.  Everything else in
+ *	the worker threads - defuse, libmilter, zlib, libc on their behalf -
+ *	is fair game.  FAULTINJ_LIBMAGIC=1 lifts the exemption.
  *
  *	With FAULTINJ_REPORT set to a path, the number of failed calls is
  *	written there at exit.
@@ -25,7 +35,9 @@
  *	internal malloc through other paths are not touched.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -40,6 +52,8 @@ extern void *__libc_realloc(void *, size_t);
 
 static pthread_t fi_main;
 static double fi_rate;
+static int fi_libmagic;
+static __thread int fi_in_magic;
 static time_t fi_after;
 static unsigned long fi_failed;
 static __thread unsigned fi_seed;
@@ -50,10 +64,12 @@ __attribute__((constructor)) static void fi_init(void)
 {
 	const char *r = getenv("FAULTINJ_RATE");
 	const char *d = getenv("FAULTINJ_DELAY");
+	const char *l = getenv("FAULTINJ_LIBMAGIC");
 
 	fi_main = pthread_self();
 	fi_rate = r ? strtod(r, 0) : 0;
 	fi_after = time(0) + (d ? atoi(d) : 1);
+	fi_libmagic = l && *l == '1';
 }
 
 /* fi_report - the number of injected failures, at exit */
@@ -76,7 +92,8 @@ __attribute__((destructor)) static void fi_report(void)
 
 static int fi_fail(void)
 {
-	if (fi_rate <= 0 || pthread_equal(pthread_self(), fi_main) || time(0) < fi_after)
+	if (fi_rate <= 0 || fi_in_magic || pthread_equal(pthread_self(), fi_main)
+	    || time(0) < fi_after)
 		return (0);
 	if (fi_seed == 0)
 		fi_seed = (unsigned) time(0) ^ (unsigned) (uintptr_t) & fi_seed;
@@ -101,3 +118,25 @@ void   *realloc(void *p, size_t n)
 {
 	return (fi_fail() ? NULL : __libc_realloc(p, n));
 }
+
+/*
+ * libmagic's entry points that defuse calls in its worker threads, each
+ * with no injected failure inside (see above).
+ */
+#define FI_MAGIC(ret, name, params, args) \
+ret name params \
+{ \
+	static ret (*real) params; \
+	ret	r; \
+	fi_in_magic = !fi_libmagic; \
+	if (real == 0 && (*(void **) &real = dlsym(RTLD_NEXT, #name)) == 0) \
+		abort(); \
+	r = real args; \
+	fi_in_magic = 0; \
+	return (r); \
+}
+
+FI_MAGIC(void *, magic_open, (int flags), (flags))
+FI_MAGIC(int, magic_load, (void *m, const char *path), (m, path))
+FI_MAGIC(int, magic_load_buffers, (void *m, void **b, size_t *s, size_t n), (m, b, s, n))
+FI_MAGIC(const char *, magic_buffer, (void *m, const void *p, size_t n), (m, p, n))

@@ -15,5 +15,9 @@ echo "=== memplot.py (memory against message size; plot in $build/memory.png)"
 python3 "$here/memplot.py" "$build" "$build/memory.png" || status=1
 echo "=== tests/e2e/bench_milter.sh (through a real Postfix; needs root)"
 DEFUSE_BUILDDIR=$build DEFUSE_SRCDIR=$(cd "$here/../.." && pwd) \
-	sh "$here/../e2e/bench_milter.sh" || status=1
+	bash "$here/../e2e/bench_milter.sh" || status=1
+echo "=== tests/bench/peer_clamav.sh (beside clamd + clamav-milter; needs root)"
+DEFUSE_BUILDDIR=$build DEFUSE_SRCDIR=$(cd "$here/../.." && pwd) \
+	bash "$here/peer_clamav.sh"
+case $? in 0) ;; 77) echo "peer_clamav: skipped (sh contrib/install-deps.sh --bench)" ;; *) status=1 ;; esac
 exit $status

@@ -11,7 +11,8 @@
 # Environment: DEFUSE_BUILDDIR (the build tree), DEFUSE_SRCDIR,
 # DEFUSE_CORPUS, CI (=true: a missing tool is a failure, never a skip),
 # DEFUSE_MILTER (the binary, default $DEFUSE_BUILDDIR/milter/defuse-milter),
-# PF_MAIN_EXTRA (lines pf_start appends to main.cf; set by the test).
+# PF_MAIN_EXTRA (lines pf_start appends to main.cf; set by the test),
+# PF_MASTER_EXTRA (lines appended to master.cf: more smtpd listeners).
 
 set -u
 
@@ -61,6 +62,19 @@ check() {
 }
 
 # e2e_cleanup - stop everything this test started
+# reap_pids PID... - wait up to 10 s for each (already signalled), then
+# KILL; each leaves E2E_PIDS (at exit its number may be another process's)
+reap_pids() {
+	for p in "$@"; do
+		for _ in $(seq 100); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+		E2E_PIDS=$(printf '%s\n' $E2E_PIDS | grep -vx "$p" | tr '\n' ' ')
+	done
+}
 e2e_cleanup() {
 	for p in $E2E_PIDS; do
 		kill "$p" 2>/dev/null
@@ -73,14 +87,7 @@ e2e_cleanup() {
 			sleep 0.1
 		done
 	fi
-	for p in $E2E_PIDS; do
-		for _ in $(seq 100); do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	reap_pids $E2E_PIDS
 	if [ "${E2E_KEEP:-}" = "" ] && [ -n "${T:-}" ]; then
 		rm -rf "$T"
 	else
@@ -189,6 +196,7 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 deliver   unix  -       n       n       -       -       pipe flags= user=nobody argv=$T/deliver.sh \${queue_id}
 EOS
+	[ -z "${PF_MASTER_EXTRA:-}" ] || printf '%s\n' "$PF_MASTER_EXTRA" >>"$PF/master.cf"
 	# Postfix ignores a main.cf younger than about two seconds.
 	touch -d '-10 seconds' "$PF/main.cf" "$PF/master.cf"
 	if ! script -qec "postfix -c $PF start" /dev/null >"$T/postfix-start.log" 2>&1; then
@@ -260,11 +268,7 @@ milter_stop() {
 	eval "pid=\${MILTER_PID_$1:-}"
 	[ -n "$pid" ] || return 0
 	kill "-${2:-TERM}" "$pid" 2>/dev/null
-	for _ in $(seq 200); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	wait "$pid" 2>/dev/null
+	reap_pids "$pid"
 	eval "MILTER_PID_$1="
 }
 

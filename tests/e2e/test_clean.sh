@@ -36,7 +36,8 @@ EOS
 corpus=${DEFUSE_CORPUS:-}
 [ -n "$corpus" ] || corpus=$DEFUSE_SRCDIR/../shared/corpus
 if [ -d "$corpus/mime" ]; then
-	find "$corpus/mime" -type f ! -name '*.md' ! -name '*.tsv' | sort >"$T/list"
+	# the messages MANIFEST.tsv lists (not the licences and READMEs beside them)
+	awk -F'\t' -v d="$corpus/mime" 'NR > 1 && $1 != "" {print d "/" $1}' "$corpus/mime/MANIFEST.tsv" | sort >"$T/list"
 	say "corpus: $(wc -l <"$T/list") messages from $corpus/mime"
 else
 	say "corpus: NOT FOUND at $corpus/mime (set DEFUSE_CORPUS)"
