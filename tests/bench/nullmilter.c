@@ -5,10 +5,13 @@
  * Postfix alone is the price of the milter protocol itself; what
  * defuse-milter costs over nullmilter is defuse's own.
  *
- *	nullmilter -p SOCKET	(unix:/path or inet:port@host)
+ *	nullmilter [-n] -p SOCKET	(unix:/path or inet:port@host)
  *
  * It answers every body chunk (as defuse does, so that a verdict can stop
- * the MTA) and negotiates nothing else.
+ * the MTA) and negotiates nothing else.  With -n it has no body callback,
+ * so libmilter tells the MTA not to send the body at all (SMFIP_NOBODY):
+ * what is left is what a milter costs Postfix before any body byte moves
+ * (Postfix still walks its queue file record by record for the milter).
  */
 
 #include <stdio.h>
@@ -43,15 +46,16 @@ int     main(int argc, char **argv)
 	const char *sock = 0;
 	int     ch;
 
-	while ((ch = getopt(argc, argv, "p:")) != -1) {
-		if (ch != 'p') {
-			fprintf(stderr, "usage: nullmilter -p SOCKET\n");
-			return (2);
-		}
-		sock = optarg;
+	while ((ch = getopt(argc, argv, "np:")) != -1) {
+		if (ch == 'n')
+			nm_desc.xxfi_body = 0;
+		else if (ch == 'p')
+			sock = optarg;
+		else
+			break;
 	}
-	if (sock == 0) {
-		fprintf(stderr, "usage: nullmilter -p SOCKET\n");
+	if (sock == 0 || ch == '?') {
+		fprintf(stderr, "usage: nullmilter [-n] -p SOCKET\n");
 		return (2);
 	}
 	umask(0);			/* the unix socket: writable by postfix */
