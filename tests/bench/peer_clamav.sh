@@ -154,12 +154,9 @@ EOS
 milter_conf peer
 
 # --- Postfix, and a fourth smtpd that uses clamav-milter
-pf_start
 PORT_CLAM=$(free_port)
-echo "127.0.0.1:$PORT_CLAM inet n - n - - smtpd -o smtpd_milters=unix:$T/clamav-milter.sock" >>"$PF/master.cf"
-touch -d '-10 seconds' "$PF/master.cf"
-postfix -c "$PF" reload >>"$T/postfix-start.log" 2>&1
-sleep 2
+PF_MASTER_EXTRA="127.0.0.1:$PORT_CLAM inet n - n - - smtpd -o smtpd_milters=unix:$T/clamav-milter.sock"
+pf_start
 wait_port "$PORT_CLAM" || { say "FAIL: Postfix is not listening on $PORT_CLAM"; cat "$T/maillog"; exit 1; }
 say "clamav-milter :$PORT_CLAM; $(clamd --version), clamav-milter $(clamav-milter --version | awk '{print $2}')"
 
