@@ -39,6 +39,14 @@
  *	mapped database (shared, read-only pages).
  * BUGS
  *	Only the first FILETYPE_WINDOW bytes are shown to libmagic.
+ *
+ *	libmagic 5.44 frees a wild pointer when one of its own
+ *	allocations fails (in magic_buffer, and in magic_load_buffers
+ *	when a thread makes its cookie; see tests/faultinj.c).  A real
+ *	out-of-memory inside libmagic therefore takes the daemon down:
+ *	Postfix tempfails the messages in flight (milter_default_action =
+ *	tempfail) and the service manager restarts it.  Nothing is lost,
+ *	but every session is hit, not only the one that ran short.
  */
 
 #include <fcntl.h>
