@@ -34,7 +34,10 @@
  *	Sniffing: the first FILETYPE_WINDOW bytes are held in a window;
  *	when it is full, or the stream ends, libmagic names the type and
  *	the analysers table is asked, in order, who takes the stream.
- *	The chosen analyser gets the window and then every further byte;
+ *	When none does, a MIME leaf is offered again under its declared
+ *	Content-Type: an application/zip whose archive starts past the
+ *	window (behind junk or a script) is what any unzip finds, since
+ *	unzip reads the end record.  The chosen analyser gets the window and then every further byte;
  *	the window is released.  With no analyser the node only counts,
  *	and node_wants_bytes() tells the producer it may stop decoding.
  *	A MIME leaf whose content contradicts its declared type is a
@@ -212,6 +215,16 @@ static void node_check_type(struct node *node)
 		msg_finding(node->msg, FIND_TYPE_MISMATCH);
 }
 
+/* node_claimant - the analyser that takes a stream of this type, or 0 */
+
+static const struct analyser *node_claimant(const struct node *node, const char *type)
+{
+	for (int i = 0; node->win_len > 0 && analysers[i] != 0; i++)
+		if (analysers[i]->match(type, node->win, node->win_len))
+			return (analysers[i]);
+	return (0);
+}
+
 /* node_sniff - the window is complete: who takes the stream? */
 
 static int node_sniff(struct node *node)
@@ -227,18 +240,21 @@ static int node_sniff(struct node *node)
 	}
 	node_check_type(node);
 	node->state = NODE_COUNT;
-	for (int i = 0; node->win_len > 0 && (an = analysers[i]) != 0; i++) {
-		if (!an->match(node->type, node->win, node->win_len))
-			continue;
+	/* Who claims the stream by what it is; else, for a MIME leaf, by
+	 * what it says it is: a zip behind a prefix longer than the window
+	 * (junk, a script) is found by any unzip that is given the file. */
+	if ((an = node_claimant(node, node->type)) == 0 && node->depth == 0
+	    && node->declared_type[0] != 0)
+		an = node_claimant(node, node->declared_type);
+	if (an != 0) {
 		if ((node->an_state = an->open(node)) == 0) {
 			if (msg_decided(node->msg) || acct->failed)
 				stop = msg_stop(node->msg, REASON_INTERNAL, node);
-			break;
+		} else {
+			node->an = an;
+			node->state = NODE_ANALYSE;
+			stop = an->feed(node->an_state, node->win, node->win_len);
 		}
-		node->an = an;
-		node->state = NODE_ANALYSE;
-		stop = an->feed(node->an_state, node->win, node->win_len);
-		break;
 	}
 	node->win = acct_free(acct, node->win);
 	node->win_len = 0;

@@ -1218,8 +1218,9 @@ static int zip_run(struct zip *z, const uint8_t *p, size_t n)
 static int zip_foreign_ok(const char *type)
 {
 	static const char *const types[] = {
-		"octet-stream", "x-dosexec", "x-executable", "x-sharedlib",
-		"x-pie-executable", "x-mach-binary", "x-shellscript", "x-sh", 0,
+		"octet-stream", "x-dosexec", "portable-executable",
+		"x-executable", "x-sharedlib", "x-pie-executable",
+		"x-mach-binary", "x-shellscript", "x-sh", 0,
 	};
 
 	if (type == 0 || type[0] == 0 || strncmp(type, "text/", 5) == 0)
@@ -1234,10 +1235,13 @@ static int zip_foreign_ok(const char *type)
 
 static int zip_match(const char *type, const uint8_t *win, size_t len)
 {
+	/* libmagic 5.44 names a Windows PE program
+	 * application/vnd.microsoft.portable-executable, a bare DOS one
+	 * application/x-dosexec: both may be self-extractors. */
 	static const char *const types[] = {
 		"zip", "jar", "java-archive", "openxmlformats", "opendocument",
-		"epub", "android.package", "x-dosexec", "x-executable",
-		"x-pie-executable", 0,
+		"epub", "android.package", "x-dosexec", "portable-executable",
+		"x-executable", "x-pie-executable", 0,
 	};
 
 	if (len >= 4 && win[0] == 'P' && win[1] == 'K'

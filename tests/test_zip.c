@@ -26,6 +26,7 @@
 #include <zlib.h>
 
 #include "bombs.h"
+#include "filetype.h"
 #include "testutil.h"
 #include "zip.h"
 
@@ -340,6 +341,65 @@ Test(zip, prefixed_and_commented_archive)
 	bz_free(&alone);
 	free(t.p);
 	free(stub.p);
+	free(m.p);
+}
+
+/* pe_stub - the first bytes of a Windows PE32 program, size bytes long */
+
+static void pe_stub(struct tu_buf *b, size_t size)
+{
+	uint8_t h[0x200] = {'M', 'Z'};
+
+	h[0x3c] = 0x80;				/* e_lfanew */
+	memcpy(h + 0x80, "PE\0\0\x4c\x01\x01\0", 8);	/* i386, 1 section */
+	h[0x94] = 0xe0;				/* optional header size */
+	h[0x96] = 0x02, h[0x97] = 0x01;		/* executable, 32-bit */
+	h[0x98] = 0x0b, h[0x99] = 0x01;		/* PE32 */
+	h[0x98 + 68] = 2;			/* GUI subsystem */
+	tu_put(b, h, sizeof(h));
+	while (b->len < size)
+		tu_puts(b, "stub code of a self-extractor ");
+}
+
+Test(zip, self_extractor_with_a_pe_stub)
+{
+	struct tu_buf m = {0};
+	struct record r;
+	char    type[64];
+
+	/* A real PE header, so libmagic names the stream a Windows program
+	 * (5.44: application/vnd.microsoft.portable-executable, not
+	 * x-dosexec), and the zip begins past the sniffed window. */
+	pe_stub(&m, 3 * FILETYPE_WINDOW);
+	cr_assert_eq(filetype_of(m.p, FILETYPE_WINDOW, type, sizeof(type)), 0);
+	cr_assert(strstr(type, "executable") || strstr(type, "dosexec"), "%s", type);
+	dd_bomb(&m, 1 * GiB);
+	bomb_scan(0, "application/octet-stream", "setup.exe", "base64",
+		  m.p, m.len, 4096, &r);
+	expect_bomb(0, &r, REASON_RATIO, "zip bomb in a PE self-extractor");
+	free(m.p);
+}
+
+Test(zip, declared_zip_behind_a_long_prefix)
+{
+	struct tu_buf m = {0};
+	struct record r;
+	uint32_t x = 7;
+
+	/* 8 KiB of noise, then a zip bomb: libmagic sees data, unzip sees
+	 * the zip (it reads the end record).  Declared a zip, it is one. */
+	while (m.len < 2 * FILETYPE_WINDOW) {
+		uint8_t b[4];
+
+		x = x * 1103515245 + 12345;
+		memcpy(b, &x, 4);
+		tu_put(&m, b, 4);
+	}
+	dd_bomb(&m, 1 * GiB);
+	bomb_scan(0, "application/zip", "invoice.zip", "base64", m.p, m.len, 4096, &r);
+	expect_bomb(0, &r, REASON_RATIO, "zip bomb behind 8 KiB of noise, declared a zip");
+	bomb_scan(0, "application/x-zip-compressed", "invoice.zip", "base64", m.p, m.len, 0, &r);
+	expect_bomb(0, &r, REASON_RATIO, "the same, x-zip-compressed, whole");
 	free(m.p);
 }
 
