@@ -31,16 +31,15 @@ import statistics
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from smtpc import wire   # noqa: E402  one DATA form (CRLF, dot-stuffed), shared with the e2e tests
+
 PER_SESSION = 50
 
 
 def data_form(path):
-    raw = open(path, "rb").read().replace(b"\r\n", b"\n")
-    lines = raw.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    return b"".join((b"." + l if l.startswith(b".") else l) + b"\r\n"
-                    for l in lines) + b".\r\n"
+    with open(path, "rb") as f:
+        return wire(f.read()) + b".\r\n"
 
 
 def reply(f):

@@ -52,6 +52,8 @@ import threading
 import time
 import zipfile
 
+from smtpc import wire  # one DATA form (CRLF, dot-stuffed), shared with smtpc
+
 BOMBS = ("gz", "zip", "b64")
 
 
@@ -95,18 +97,6 @@ def templates(args):
     t["zip"] = mixed("nested zip", [("application/zip", "nest.zip", nested_zip(6))])
     t["b64"] = mixed("big part", [("application/octet-stream", "big.bin", rnd.randbytes(args.b64_kb << 10))])
     return {k: v.encode() for k, v in t.items()}
-
-
-def wire(data):
-    out = []
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    for line in lines:
-        if line.startswith(b"."):
-            line = b"." + line
-        out.append(line + b"\r\n")
-    return b"".join(out)
 
 
 class Temp(Exception):
