@@ -1,7 +1,8 @@
 #!/bin/sh
 # test-summary.sh BUILDDIR... - add up what the test logs of the given
 # build directories say: Criterion's per-program synthesis lines, and one
-# result per script test.  Prints "tests: N passed, N failed" last;
+# result per script test, with the failed checks and the last lines of
+# a failed script's log.  Prints "tests: N passed, N failed" last;
 # exits 1 when anything failed, crashed, or did not run.
 set -u
 passed=0 failed=0 skipped=0
@@ -20,7 +21,12 @@ for dir in "$@"; do
 			case $result in
 			PASS) passed=$((passed + 1)) ;;
 			SKIP) skipped=$((skipped + 1)); echo "skipped: $log" ;;
-			*) failed=$((failed + 1)); echo "failed: $log" ;;
+			*) failed=$((failed + 1)); echo "failed: $log"
+			   # the failed checks and how the log ends, for a CI
+			   # run whose files are gone
+			   grep -a '^FAIL' "$log" | sed 's/^/  | /'
+			   echo "  | ... last lines:"
+			   tail -n 25 "$log" | sed 's/^/  | /' ;;
 			esac
 		fi
 	done

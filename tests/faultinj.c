@@ -12,7 +12,11 @@
  *	listener; the workers that handle SMTP connections and messages
  *	are the others) fails with probability FAULTINJ_RATE (0..1),
  *	errno ENOMEM, once FAULTINJ_DELAY seconds (default 1) have passed
- *	since the process started, so that start-up is left alone.  Unlike
+ *	since the process started, so that start-up is left alone, and for
+ *	FAULTINJ_SECONDS seconds after that (default 0: for ever), so that
+ *	a test can check that every message gets through once the storm is
+ *	over (a message large enough to need a hundred allocations rarely
+ *	gets through while 2% of them fail).  Unlike
  *	the engine's own hook (DEFUSE_FAULT_RATE, acct's fail_at), this
  *	also reaches callbacks.c's own contexts, libmilter and zlib when
  *	they allocate outside the counted allocator.
@@ -54,7 +58,7 @@ static pthread_t fi_main;
 static double fi_rate;
 static int fi_libmagic;
 static __thread int fi_in_magic;
-static time_t fi_after;
+static time_t fi_after, fi_until;
 static unsigned long fi_failed;
 static __thread unsigned fi_seed;
 
@@ -65,11 +69,13 @@ __attribute__((constructor)) static void fi_init(void)
 	const char *r = getenv("FAULTINJ_RATE");
 	const char *d = getenv("FAULTINJ_DELAY");
 	const char *l = getenv("FAULTINJ_LIBMAGIC");
+	const char *u = getenv("FAULTINJ_SECONDS");
 
 	fi_main = pthread_self();
 	fi_rate = r ? strtod(r, 0) : 0;
 	fi_after = time(0) + (d ? atoi(d) : 1);
 	fi_libmagic = l && *l == '1';
+	fi_until = u && atoi(u) > 0 ? fi_after + atoi(u) : 0;
 }
 
 /* fi_report - the number of injected failures, at exit */
@@ -92,8 +98,12 @@ __attribute__((destructor)) static void fi_report(void)
 
 static int fi_fail(void)
 {
-	if (fi_rate <= 0 || fi_in_magic || pthread_equal(pthread_self(), fi_main)
-	    || time(0) < fi_after)
+	time_t  now;
+
+	if (fi_rate <= 0 || fi_in_magic || pthread_equal(pthread_self(), fi_main))
+		return (0);
+	now = time(0);
+	if (now < fi_after || (fi_until && now >= fi_until))
 		return (0);
 	if (fi_seed == 0)
 		fi_seed = (unsigned) time(0) ^ (unsigned) (uintptr_t) & fi_seed;

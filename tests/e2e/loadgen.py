@@ -342,18 +342,20 @@ def idle(args):
         reply(f)
         s.sendall(b"EHLO idle.example.org\r\n")
         reply(f)
-        socks.append((s, f))
+        socks.append((s, f, time.time()))
     opened = time.time()
     print(json.dumps({"kind": "idle", "opened": len(socks), "open_s": round(opened - t0, 2)}), flush=True)
     res = []
 
-    def wait(s, f):
+    # Each connection's silence is timed from its own EHLO reply: opening
+    # a hundred takes a second or more on a busy machine.
+    def wait(s, f, since):
         s.settimeout(args.hold)
         try:
             r = reply(f)
         except (Temp, OSError) as e:
             r = "EOF" if isinstance(e, Temp) else "no close within %gs" % args.hold
-        res.append((r, time.time() - opened))
+        res.append((r, time.time() - since))
     ths = [threading.Thread(target=wait, args=sf) for sf in socks]
     for t in ths:
         t.start()
