@@ -35,9 +35,15 @@
  *	length, -1 when absent.
  *
  *	Memory: none beyond struct mimehdr (about 1.4 KiB); no allocation.
+ *	RFC 2047 encoded words in a file name ("=?UTF-8?B?...?=", which
+ *	several mail clients write in a quoted parameter though RFC 2047
+ *	forbids it) are decoded in place, the blanks between two adjacent
+ *	ones dropped: the name's extension counts (node.c's named_types)
+ *	and the record shows what the sender's mail reader showed.
  * BUGS
- *	RFC 2047 encoded words in file names are kept encoded: names are
- *	only shown, sanitised, in the record.  Charsets are not converted.
+ *	Charsets are not converted: names are only shown, sanitised, in
+ *	the record.  A name longer than MIMEHDR_NAME_MAX is truncated,
+ *	its extension with it.
  */
 
 #include <ctype.h>
@@ -293,6 +299,117 @@ long    mimehdr_param(const char *value, size_t len, const char *attr,
 	return ((long) olen);
 }
 
+/* mimehdr_b64 - the value of a base64 digit, or -1 */
+
+static int mimehdr_b64(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (c - 'a' + 26);
+	if (c >= '0' && c <= '9')
+		return (c - '0' + 52);
+	return (c == '+' ? 62 : c == '/' ? 63 : -1);
+}
+
+/* mimehdr_word_end - is "=?cs?E?text?=" at s[i]?  Its end, or 0 */
+
+static size_t mimehdr_word_end(const char *s, size_t len, size_t i, size_t *text)
+{
+	size_t  q1, e;
+	int     enc;
+
+	if (i + 2 > len || s[i] != '=' || s[i + 1] != '?')
+		return (0);
+	for (q1 = i + 2; q1 < len && s[q1] != '?'; q1++)
+		if (s[q1] == ' ' || s[q1] == '=')
+			return (0);
+	if (q1 == i + 2 || q1 + 2 >= len || s[q1 + 2] != '?')
+		return (0);
+	enc = toupper((unsigned char) s[q1 + 1]);
+	if (enc != 'B' && enc != 'Q')
+		return (0);
+	for (e = q1 + 3; e + 1 < len && !(s[e] == '?' && s[e + 1] == '='); e++)
+		if (s[e] == ' ')
+			return (0);
+	if (e + 1 >= len)
+		return (0);
+	*text = q1 + 3;
+	return (e + 2);
+}
+
+/* mimehdr_word - decode the word s[i..end) to s[*o...]; no write passes
+ * the byte being read, so the input is never overwritten unread */
+
+static void mimehdr_word(char *s, size_t text, size_t end, size_t *o)
+{
+	int     b64 = toupper((unsigned char) s[text - 2]) == 'B';
+	size_t  w = *o, e = end - 2;
+	unsigned acc = 0;
+	int     bits = 0, v;
+
+	for (size_t k = text; k < e; k++) {
+		if (b64) {
+			if ((v = mimehdr_b64((unsigned char) s[k])) < 0)
+				continue;
+			acc = acc << 6 | (unsigned) v;
+			if ((bits += 6) >= 8) {
+				bits -= 8;
+				s[w++] = (char) (acc >> bits & 0xff);
+			}
+		} else if (s[k] == '_') {
+			s[w++] = ' ';
+		} else if (s[k] == '=' && k + 2 < e && mimehdr_hex((unsigned char) s[k + 1]) >= 0
+			   && mimehdr_hex((unsigned char) s[k + 2]) >= 0) {
+			s[w++] = (char) (mimehdr_hex((unsigned char) s[k + 1]) << 4
+					 | mimehdr_hex((unsigned char) s[k + 2]));
+			k += 2;
+		} else {
+			s[w++] = s[k];
+		}
+	}
+	*o = w;
+}
+
+/* mimehdr_words - decode the RFC 2047 encoded words of S in place */
+
+static size_t mimehdr_words(char *s, size_t len)
+{
+	size_t  i = 0, o = 0, end, text, j;
+	int     after_word = 0;
+
+	while (i < len) {
+		if ((end = mimehdr_word_end(s, len, i, &text)) != 0) {
+			mimehdr_word(s, text, end, &o);
+			i = end;
+			after_word = 1;
+			continue;
+		}
+		/* Blanks between two encoded words are not text. */
+		if (after_word && (s[i] == ' ' || s[i] == '\t')) {
+			for (j = i; j < len && (s[j] == ' ' || s[j] == '\t'); j++)
+				continue;
+			if (mimehdr_word_end(s, len, j, &text) != 0) {
+				i = j;
+				continue;
+			}
+		}
+		after_word = 0;
+		s[o++] = s[i++];
+	}
+	if (o < len)
+		s[o] = 0;
+	return (o);
+}
+
+/* mimehdr_name - a file name was stored: decode its encoded words */
+
+static void mimehdr_name(struct mimehdr *hdr)
+{
+	if (hdr->name_len > 0 && memchr(hdr->name, '?', hdr->name_len) != 0)
+		hdr->name_len = mimehdr_words(hdr->name, hdr->name_len);
+}
+
 /* mimehdr_ctype - Content-Type: type/subtype, boundary, name */
 
 static void mimehdr_ctype(struct mimehdr *hdr, const char *value, size_t len)
@@ -323,6 +440,7 @@ static void mimehdr_ctype(struct mimehdr *hdr, const char *value, size_t len)
 	if (!hdr->name_from_disposition) {
 		blen = mimehdr_param(value, len, "name", hdr->name, sizeof(hdr->name), 0);
 		hdr->name_len = blen > 0 ? blen : 0;
+		mimehdr_name(hdr);
 	}
 }
 
@@ -360,6 +478,7 @@ static void mimehdr_disposition(struct mimehdr *hdr, const char *value, size_t l
 	if (n > 0) {
 		hdr->name_len = n;
 		hdr->name_from_disposition = 1;
+		mimehdr_name(hdr);
 	}
 }
 

@@ -37,7 +37,12 @@
  *	When none does, a MIME leaf is offered again under its declared
  *	Content-Type: an application/zip whose archive starts past the
  *	window (behind junk or a script) is what any unzip finds, since
- *	unzip reads the end record.  The chosen analyser gets the window and then every further byte;
+ *	unzip reads the end record.  Then any stream, member or leaf, is
+ *	offered under the type its name's extension implies (named_types:
+ *	"x.zip", "report.docx"): a member of an archive has no declared
+ *	type, and a leaf's is often application/octet-stream, yet a filter
+ *	that unpacks by name opens them.  The chosen analyser gets the
+ *	window and then every further byte;
  *	the window is released.  With no analyser the node only counts,
  *	and node_wants_bytes() tells the producer it may stop decoding.
  *	A MIME leaf whose content contradicts its declared type is a
@@ -52,6 +57,7 @@
  */
 
 #include <string.h>
+#include <strings.h>
 
 #include "filetype.h"
 #include "msg.h"
@@ -117,6 +123,44 @@ static int node_project(struct node *node)
 	return (stop);
 }
 
+/*
+ * named_types - the type a file name's extension implies, for the second
+ * chance in node_sniff(): only types some analyser claims by type alone
+ * (zip's family; gzip and tar are known by their first bytes).
+ */
+static const struct {
+	const char *ext;
+	const char *type;
+} named_types[] = {
+	{".zip", "application/zip"}, {".zipx", "application/zip"},
+	{".jar", "application/java-archive"}, {".war", "application/java-archive"},
+	{".ear", "application/java-archive"}, {".apk", "application/zip"},
+	{".xpi", "application/zip"}, {".whl", "application/zip"},
+	{".nupkg", "application/zip"}, {".kmz", "application/zip"},
+	{".epub", "application/epub+zip"},
+	{".docx", "application/zip"}, {".docm", "application/zip"},
+	{".xlsx", "application/zip"}, {".xlsm", "application/zip"},
+	{".pptx", "application/zip"}, {".pptm", "application/zip"},
+	{".odt", "application/zip"}, {".ods", "application/zip"},
+	{".odp", "application/zip"},
+	{0, 0},
+};
+
+/* node_named_type - what NAME's extension says the stream is, or 0 */
+
+static const char *node_named_type(const char *name, size_t namelen)
+{
+	size_t  n;
+
+	for (int i = 0; named_types[i].ext; i++) {
+		n = strlen(named_types[i].ext);
+		if (namelen > n
+		    && strncasecmp(name + namelen - n, named_types[i].ext, n) == 0)
+			return (named_types[i].type);
+	}
+	return (0);
+}
+
 /* node_path - append "/name" to the message's where */
 
 static void node_path(struct node *node, const char *name, size_t namelen)
@@ -153,6 +197,7 @@ struct node *node_open(struct msg *msg, struct node *parent,
 	node->parent = parent;
 	node->depth = depth;
 	node->state = NODE_SNIFF;
+	node->named_type = node_named_type(name, namelen);
 	node_path(node, name, namelen);
 	if ((depth > 0 && msg_archive_depth(msg, depth, node))
 	    || msg_part(msg, node)
@@ -241,11 +286,14 @@ static int node_sniff(struct node *node)
 	node_check_type(node);
 	node->state = NODE_COUNT;
 	/* Who claims the stream by what it is; else, for a MIME leaf, by
-	 * what it says it is: a zip behind a prefix longer than the window
-	 * (junk, a script) is found by any unzip that is given the file. */
+	 * what it says it is; else by what its name says: a zip behind a
+	 * prefix longer than the window (junk, a script) is found by any
+	 * unzip that is given the file. */
 	if ((an = node_claimant(node, node->type)) == 0 && node->depth == 0
 	    && node->declared_type[0] != 0)
 		an = node_claimant(node, node->declared_type);
+	if (an == 0 && node->named_type != 0)
+		an = node_claimant(node, node->named_type);
 	if (an != 0) {
 		if ((node->an_state = an->open(node)) == 0) {
 			if (msg_decided(node->msg) || acct->failed)

@@ -69,6 +69,7 @@ struct node {
 	const struct analyser *an;	/* the analyser that claimed the stream */
 	void   *an_state;
 	char	declared_type[80];	/* MIME leaf: its Content-Type, else "" */
+	const char *named_type;		/* what its name's extension implies, or 0 */
 	char	type[64];		/* sniffed type, "" until known */
 };
 

@@ -89,6 +89,42 @@ Test(mimehdr, disposition_wins_and_first_type_wins)
 	cr_expect(h.findings & MIMEHDR_F_DUPLICATE);
 }
 
+/* RFC 2047 encoded words in a file name, as several clients write them */
+
+Test(mimehdr, encoded_word_names)
+{
+	static const struct {
+		const char *cd;
+		const char *name;
+	}       cases[] = {
+		{"attachment; filename=\"=?UTF-8?B?Ym9tYi56aXA=?=\"", "bomb.zip"},
+		{"attachment; filename=\"=?utf-8?q?r=C3=A9sum=C3=A9_2024.zip?=\"", "r\xc3\xa9sum\xc3\xa9 2024.zip"},
+		{"attachment; filename=\"=?UTF-8?B?YWJj?= =?UTF-8?B?LnppcA==?=\"", "abc.zip"},
+		{"attachment; filename=\"=?UTF-8?Q?a?=\t =?UTF-8?Q?b.zip?=\"", "ab.zip"},
+		{"attachment; filename=\"x =?UTF-8?Q?y?= z.zip\"", "x y z.zip"},
+		{"attachment; filename=\"=?UTF-8?Q?a?= b.zip\"", "a b.zip"},
+		{"attachment; filename=\"=?UTF-8?X?abc?=.zip\"", "=?UTF-8?X?abc?=.zip"},
+		{"attachment; filename=\"=?UTF-8?B?unterminated.zip\"", "=?UTF-8?B?unterminated.zip"},
+		{"attachment; filename=\"=??B?YQ==?=\"", "=??B?YQ==?="},
+		{"attachment; filename=\"a?b.zip\"", "a?b.zip"},
+		{"attachment; filename=\"=?UTF-8?B?!!!?=\"", ""},
+	};
+	struct mimehdr h;
+	const char *ct;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mimehdr_reset(&h);
+		mimehdr_field(&h, MIMEHDR_DISPOSITION, cases[i].cd, strlen(cases[i].cd));
+		cr_expect_str_eq(h.name, cases[i].name, "%s", cases[i].cd);
+		cr_expect_eq(h.name_len, strlen(cases[i].name), "%s", cases[i].cd);
+	}
+	/* Content-Type's name too. */
+	mimehdr_reset(&h);
+	ct = "application/octet-stream; name=\"=?UTF-8?B?YS56aXA=?=\"";
+	mimehdr_field(&h, MIMEHDR_CTYPE, ct, strlen(ct));
+	cr_expect_str_eq(h.name, "a.zip");
+}
+
 Test(mimehdr, classify)
 {
 	cr_expect_eq(mimehdr_classify("content-type", 12), MIMEHDR_CTYPE);

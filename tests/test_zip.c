@@ -380,26 +380,74 @@ Test(zip, self_extractor_with_a_pe_stub)
 	free(m.p);
 }
 
-Test(zip, declared_zip_behind_a_long_prefix)
+/* 8 KiB of noise, then a data-descriptor bomb of 1 GiB. */
+
+static void noise_then_bomb(struct tu_buf *m)
 {
-	struct tu_buf m = {0};
-	struct record r;
 	uint32_t x = 7;
 
-	/* 8 KiB of noise, then a zip bomb: libmagic sees data, unzip sees
-	 * the zip (it reads the end record).  Declared a zip, it is one. */
-	while (m.len < 2 * FILETYPE_WINDOW) {
+	while (m->len < 2 * FILETYPE_WINDOW) {
 		uint8_t b[4];
 
 		x = x * 1103515245 + 12345;
 		memcpy(b, &x, 4);
-		tu_put(&m, b, 4);
+		tu_put(m, b, 4);
 	}
-	dd_bomb(&m, 1 * GiB);
+	dd_bomb(m, 1 * GiB);
+}
+
+Test(zip, declared_zip_behind_a_long_prefix)
+{
+	struct tu_buf m = {0};
+	struct record r;
+
+	/* 8 KiB of noise, then a zip bomb: libmagic sees data, unzip sees
+	 * the zip (it reads the end record).  Declared a zip, it is one. */
+	noise_then_bomb(&m);
 	bomb_scan(0, "application/zip", "invoice.zip", "base64", m.p, m.len, 4096, &r);
 	expect_bomb(0, &r, REASON_RATIO, "zip bomb behind 8 KiB of noise, declared a zip");
 	bomb_scan(0, "application/x-zip-compressed", "invoice.zip", "base64", m.p, m.len, 0, &r);
 	expect_bomb(0, &r, REASON_RATIO, "the same, x-zip-compressed, whole");
+	free(m.p);
+}
+
+Test(zip, named_zip_behind_a_long_prefix)
+{
+	struct bomb_zip z = {0};
+	struct tu_buf m = {0}, noise = {0};
+	struct record r;
+
+	/* Named a zip, sent as application/octet-stream: what a filter
+	 * that unpacks by name opens. */
+	noise_then_bomb(&m);
+	bomb_scan(0, "application/octet-stream", "Invoice.ZIP", "base64", m.p, m.len, 4096, &r);
+	expect_bomb(0, &r, REASON_RATIO, "zip bomb behind 8 KiB of noise, named a zip");
+	/* The name in an RFC 2047 encoded word ("bomb.zip"). */
+	bomb_scan(0, "application/octet-stream", "=?UTF-8?B?Ym9tYi56aXA=?=", "base64",
+		  m.p, m.len, 4096, &r);
+	expect_bomb(0, &r, REASON_RATIO, "the same, its name an encoded word");
+	cr_expect(strstr(r.where, "bomb.zip") != 0, "%s", tu_record_str(&r));
+
+	/* An archive member has no declared type, only its name. */
+	bz_file(&z, "docs/inner.zip", m.p, m.len, 0, 0);
+	bz_close(&z, 0);
+	r = scan(0, &z.b);
+	expect_bomb(0, &r, REASON_RATIO, "the same as a member named inner.zip");
+	cr_expect(strstr(r.where, "inner.zip") != 0, "%s", tu_record_str(&r));
+	bz_free(&z);
+
+	/* Named a zip, but noise all through: nothing to find, accepted. */
+	bomb_random(m.p, m.len, 11);
+	tu_put(&noise, m.p, 64 * 1024);
+	bomb_scan(0, "application/octet-stream", "data.zip", "base64", noise.p, noise.len, 4096, &r);
+	expect_accept(&r, "noise named data.zip");
+	memset(&z, 0, sizeof(z));
+	bz_file(&z, "data.docx", noise.p, noise.len, 0, 0);
+	bz_close(&z, 0);
+	r = scan(0, &z.b);
+	expect_accept(&r, "noise as a member named data.docx");
+	bz_free(&z);
+	free(noise.p);
 	free(m.p);
 }
 
