@@ -62,15 +62,15 @@ check() {
 }
 
 # e2e_cleanup - stop everything this test started
-# reap_pids PID... - wait up to 10 s for each (already signalled), then
+# reap_pids PID... - wait up to REAP_WAIT (10) s for each (already signalled), then
 # KILL; each leaves E2E_PIDS (at exit its number may be another process's)
 reap_pids() {
 	for p in "$@"; do
-		for _ in $(seq 100); do
+		for _ in $(seq $((${REAP_WAIT:-10} * 10))); do
 			kill -0 "$p" 2>/dev/null || break
 			sleep 0.1
 		done
-		kill -9 "$p" 2>/dev/null
+		kill -9 "$p" 2>/dev/null && say "    (pid $p still running after ${REAP_WAIT:-10} s: killed)"
 		wait "$p" 2>/dev/null
 		E2E_PIDS=$(printf '%s\n' $E2E_PIDS | grep -vx "$p" | tr '\n' ' ')
 	done
@@ -268,7 +268,8 @@ milter_stop() {
 	eval "pid=\${MILTER_PID_$1:-}"
 	[ -n "$pid" ] || return 0
 	kill "-${2:-TERM}" "$pid" 2>/dev/null
-	reap_pids "$pid"
+	# a clean stop may take drain_timeout (30 s) plus libmilter's poll
+	REAP_WAIT=${REAP_WAIT:-40} reap_pids "$pid"
 	eval "MILTER_PID_$1="
 }
 
