@@ -58,8 +58,12 @@
  *	(not allowed by RFC 2046, but sent) is decoded by its part, which
  *	feeds the result to a nested parser (mime_new_nested) whose depth
  *	and part numbers continue this one's.
+ *	Every message/ subtype is parsed as an encapsulated message, not
+ *	only rfc822, global and news: Python's email package does so, and
+ *	a filter built on it decodes what a message/x-foo part carries.
  * BUGS
- *	message/partial is a leaf: fragments are never reassembled.
+ *	message/partial fragments are never reassembled: the first one's
+ *	header and parts are seen, the others are text.
  */
 
 #include <string.h>
@@ -326,13 +330,13 @@ static int mime_body_begin(struct mime *mp)
 		if (hdr->boundary_len > 0)
 			return (mime_push(mp, FRAME_MULTIPART));	/* preamble: ignored */
 		msg_finding(mp->msg, FIND_BOUNDARY_MISSING);
-	} else if ((strcmp(hdr->type, "message/rfc822") == 0
-		    || strcmp(hdr->type, "message/global") == 0
-		    || strcmp(hdr->type, "message/news") == 0)
-		   && hdr->cte == CTE_IDENTITY) {
+	} else if (mimehdr_is(hdr, "message/") && hdr->cte == CTE_IDENTITY) {
 		/*
 		 * The encapsulated message: a header block of its own.  Its
-		 * parts are numbered below this part: "3.1", "3.2".
+		 * parts are numbered below this part: "3.1", "3.2".  Any
+		 * message/ subtype, as Python's email parser does (partial,
+		 * external-body, x-anything): a filter built on it decodes
+		 * the attachments of a message/x-foo part.
 		 */
 		if (mime_push(mp, FRAME_MESSAGE))
 			return (1);

@@ -28,7 +28,7 @@
  *	analyser behind it see, and where a limit trips, then depends on
  *	the message alone, not on how it was split into chunks.
  *
- *	A message/rfc822 (or message/global) part with a base64, QP or
+ *	A message/rfc822 (or any message/) part with a base64, QP or
  *	uuencode transfer encoding is decoded in full and the result fed to
  *	a nested MIME parser one level deeper: a forwarded message is
  *	analysed however it was encoded.
@@ -177,7 +177,7 @@ struct part *part_new(struct msg *msg, const struct mimehdr *hdr,
 	pt->path_len = msg_path_len(msg);
 	node_set_declared_type(pt->node, hdr->type);
 	if (hdr->cte != CTE_IDENTITY
-	    && (strcmp(hdr->type, "message/rfc822") == 0 || strcmp(hdr->type, "message/global") == 0)
+	    && mimehdr_is(hdr, "message/")
 	    && part_nest(pt, depth, path, pathlen) != 0)
 		return (part_free(pt));
 	return (pt);

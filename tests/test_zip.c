@@ -742,16 +742,30 @@ Test(zip, bomb_in_forwarded_message_rejected)
 
 	dd_bomb(&b, 1 * GiB);
 	tu_message_attach(&inner, "application/zip", "fwd.zip", "base64", b.p, b.len);
-	tu_puts(&m, "From: a@example.org\r\nTo: b@example.net\r\nSubject: Fwd\r\n"
-		"MIME-Version: 1.0\r\n"
-		"Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
-		"--outer\r\nContent-Type: text/plain\r\n\r\nsee below\r\n"
-		"--outer\r\nContent-Type: message/rfc822\r\n\r\n");
-	tu_put(&m, inner.p, inner.len);
-	tu_puts(&m, "\r\n--outer--\r\n");
-	tu_scan(0, m.p, m.len, 65536, 0, &r);
-	expect_bomb(0, &r, REASON_RATIO, "bomb in message/rfc822");
-	cr_expect_geq(r.mime_depth, 2, "%s", tu_record_str(&r));
+	/* Any message/ subtype: Python's email parses them all as messages,
+	 * so a filter built on it decodes what they carry. */
+	static const char *const types[] = {
+		"message/rfc822", "message/x-forwarded", "message/partial; id=\"a\"; number=1",
+		"message/delivery-status", "Message/RFC822",
+	};
+
+	dd_bomb(&b, 1 * GiB);
+	tu_message_attach(&inner, "application/zip", "fwd.zip", "base64", b.p, b.len);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		m.len = 0;
+		tu_puts(&m, "From: a@example.org\r\nTo: b@example.net\r\nSubject: Fwd\r\n"
+			"MIME-Version: 1.0\r\n"
+			"Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
+			"--outer\r\nContent-Type: text/plain\r\n\r\nsee below\r\n"
+			"--outer\r\nContent-Type: ");
+		tu_puts(&m, types[i]);
+		tu_puts(&m, "\r\n\r\n");
+		tu_put(&m, inner.p, inner.len);
+		tu_puts(&m, "\r\n--outer--\r\n");
+		tu_scan(0, m.p, m.len, 65536, 0, &r);
+		expect_bomb(0, &r, REASON_RATIO, types[i]);
+		cr_expect_geq(r.mime_depth, 2, "%s: %s", types[i], tu_record_str(&r));
+	}
 	free(b.p);
 	free(inner.p);
 	free(m.p);
