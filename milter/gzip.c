@@ -39,6 +39,7 @@
 #include "gzip.h"
 #include "inflate.h"
 #include "msg.h"
+#include "name.h"
 #include "node.h"
 
 #define GZ_NAME_MAX	255
@@ -243,16 +244,8 @@ static size_t gz_step(struct gz *g, const uint8_t *p, size_t n)
 			return (0);
 		nul = memchr(p, 0, n);
 		k = nul ? (size_t) (nul - p) + 1 : n;
-		if (g->st == GZ_NAME && g->members == 1) {
-			size_t  keep = GZ_NAME_MAX - g->nlen;
-			size_t  len = nul ? k - 1 : k;
-
-			if (keep > len)
-				keep = len;
-			memcpy(g->name + g->nlen, p, keep);
-			g->nlen += keep;
-			g->name[g->nlen] = 0;
-		}
+		if (g->st == GZ_NAME && g->members == 1)
+			g->nlen = name_put(g->name, sizeof(g->name), g->nlen, p, nul ? k - 1 : k);
 		if (nul)
 			gz_next_field(g, g->st);
 		return (k);

@@ -5,6 +5,7 @@
  *	the MIME header fields that steer the parser
  * SYNOPSIS
  *	#include "mimehdr.h"
+#include "name.h"
  *
  *	void	mimehdr_reset(hdr)
  *	enum mimehdr_field mimehdr_classify(name, len)
@@ -34,16 +35,19 @@
  *	mimehdr_param() extracts one parameter; it returns the value's
  *	length, -1 when absent.
  *
- *	Memory: none beyond struct mimehdr (about 1.4 KiB); no allocation.
  *	RFC 2047 encoded words in a file name ("=?UTF-8?B?...?=", which
  *	several mail clients write in a quoted parameter though RFC 2047
  *	forbids it) are decoded in place, the blanks between two adjacent
  *	ones dropped: the name's extension counts (node.c's named_types)
- *	and the record shows what the sender's mail reader showed.
+ *	and the record shows what the sender's mail reader showed.  A
+ *	name longer than MIMEHDR_NAME_MAX keeps its head and its last
+ *	bytes (name.h), so its extension; decoding comes after, so an
+ *	encoded name that long may lose the middle of a word.
+ *
+ *	Memory: none beyond struct mimehdr (about 1.4 KiB); no allocation.
  * BUGS
  *	Charsets are not converted: names are only shown, sanitised, in
- *	the record.  A name longer than MIMEHDR_NAME_MAX is truncated,
- *	its extension with it.
+ *	the record.
  */
 
 #include <ctype.h>
@@ -51,6 +55,7 @@
 #include <strings.h>
 
 #include "mimehdr.h"
+#include "name.h"
 
 #define MIMEHDR_SEG_MAX	64		/* RFC 2231 segments assembled */
 
@@ -220,7 +225,7 @@ static int mimehdr_hex(int c)
 
 /* mimehdr_append - append a raw parameter value, decoded */
 
-static void mimehdr_append(const struct mimehdr_raw *r, int first,
+static void mimehdr_append(const struct mimehdr_raw *r, int first, int tail,
 			           char *out, size_t outcap, size_t *len, int *trunc)
 {
 	const char *p = r->val, *end = r->val + r->val_len;
@@ -243,17 +248,23 @@ static void mimehdr_append(const struct mimehdr_raw *r, int first,
 			c = mimehdr_hex(p[1]) * 16 + mimehdr_hex(p[2]);
 			p += 2;
 		}
-		if (*len + 1 < outcap)
+		if (*len + 1 < outcap) {
 			out[(*len)++] = c;
-		else
+		} else {
 			*trunc = 1;
+			if (tail) {
+				char    b = (char) c;
+
+				*len = name_put(out, outcap, *len, &b, 1);
+			}
+		}
 	}
 }
 
-/* mimehdr_param - one parameter's value, assembled and decoded */
+/* mimehdr_param_x - one parameter's value; a file name keeps its tail */
 
-long    mimehdr_param(const char *value, size_t len, const char *attr,
-		              char *out, size_t outcap, int *truncated)
+static long mimehdr_param_x(const char *value, size_t len, const char *attr,
+			            char *out, size_t outcap, int *truncated, int tail)
 {
 	size_t  alen = strlen(attr), olen = 0;
 	const char *p;
@@ -267,7 +278,7 @@ long    mimehdr_param(const char *value, size_t len, const char *attr,
 	for (p = value; mimehdr_next_param(&p, value + len, &r);) {
 		if (r.section < 0 && r.attr_len == alen && strncasecmp(r.attr, attr, alen) == 0) {
 			olen = 0;
-			mimehdr_append(&r, 1, out, outcap, &olen, &trunc);
+			mimehdr_append(&r, 1, tail, out, outcap, &olen, &trunc);
 			found = 1;
 			if (r.extended)
 				break;			/* attr*= beats attr= */
@@ -282,7 +293,7 @@ long    mimehdr_param(const char *value, size_t len, const char *attr,
 		for (p = value; mimehdr_next_param(&p, value + len, &r);) {
 			if (r.section == seg && r.attr_len == alen
 			    && strncasecmp(r.attr, attr, alen) == 0) {
-				mimehdr_append(&r, seg == 0, out, outcap, &olen, &trunc);
+				mimehdr_append(&r, seg == 0, tail, out, outcap, &olen, &trunc);
 				got = 1;
 				break;
 			}
@@ -297,6 +308,14 @@ long    mimehdr_param(const char *value, size_t len, const char *attr,
 	if (truncated)
 		*truncated = trunc;
 	return ((long) olen);
+}
+
+/* mimehdr_param - one parameter's value, assembled and decoded */
+
+long    mimehdr_param(const char *value, size_t len, const char *attr,
+		              char *out, size_t outcap, int *truncated)
+{
+	return (mimehdr_param_x(value, len, attr, out, outcap, truncated, 0));
 }
 
 /* mimehdr_b64 - the value of a base64 digit, or -1 */
@@ -438,7 +457,7 @@ static void mimehdr_ctype(struct mimehdr *hdr, const char *value, size_t len)
 		hdr->boundary_truncated = trunc;
 	}
 	if (!hdr->name_from_disposition) {
-		blen = mimehdr_param(value, len, "name", hdr->name, sizeof(hdr->name), 0);
+		blen = mimehdr_param_x(value, len, "name", hdr->name, sizeof(hdr->name), 0, 1);
 		hdr->name_len = blen > 0 ? blen : 0;
 		mimehdr_name(hdr);
 	}
@@ -473,7 +492,7 @@ static enum mime_cte mimehdr_cte(const char *value, size_t len, unsigned *findin
 
 static void mimehdr_disposition(struct mimehdr *hdr, const char *value, size_t len)
 {
-	long    n = mimehdr_param(value, len, "filename", hdr->name, sizeof(hdr->name), 0);
+	long    n = mimehdr_param_x(value, len, "filename", hdr->name, sizeof(hdr->name), 0, 1);
 
 	if (n > 0) {
 		hdr->name_len = n;

@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "name.h"
 #include "node.h"
 #include "tar.h"
 
@@ -177,14 +178,14 @@ static int tar_bad(struct tar *t)
 	return (0);
 }
 
-/* tar_copy_name - keep up to TAR_NAME_MAX bytes, stopping at NUL */
+/* tar_copy_name - keep a name in TAR_NAME_MAX bytes, its end included,
+ * stopping at NUL */
 
 static size_t tar_copy_name(char *dst, size_t at, const uint8_t *src, size_t len)
 {
-	for (size_t i = 0; i < len && src[i] != 0 && at < TAR_NAME_MAX; i++)
-		dst[at++] = (char) src[i];
-	dst[at] = 0;
-	return (at);
+	const uint8_t *nul = memchr(src, 0, len);
+
+	return (name_put(dst, TAR_NAME_MAX + 1, at, src, nul ? (size_t) (nul - src) : len));
 }
 
 /* tar_entry_name - the name of the entry whose header is in hdr */
@@ -295,8 +296,7 @@ static int tar_pax_byte(struct tar *t, uint8_t b)
 				return (tar_bad(t));
 			return (tar_pax_record(t));
 		}
-		if (t->px_vlen < TAR_NAME_MAX)
-			t->px_val[t->px_vlen++] = (char) b;
+		t->px_vlen = name_put(t->px_val, sizeof(t->px_val), t->px_vlen, &b, 1);
 		return (0);
 	case PX_BAD:
 		return (0);

@@ -91,6 +91,7 @@
 
 #include "inflate.h"
 #include "msg.h"
+#include "name.h"
 #include "node.h"
 #include "tar.h"
 #include "zip.h"
@@ -450,22 +451,13 @@ static size_t zip_extra(struct zip *z, const uint8_t *p, size_t n, int cd)
 	return (used);
 }
 
-/* zip_name - keep the first ZIP_NAME_MAX bytes of a name */
+/* zip_name - keep a name in ZIP_NAME_MAX bytes, its end included */
 
 static size_t zip_name(struct zip *z, const uint8_t *p, size_t n)
 {
 	size_t  k = z->left < n ? z->left : n;
 
-	if (z->cur.nlen < ZIP_NAME_MAX) {
-		size_t  keep = ZIP_NAME_MAX - z->cur.nlen;
-
-		if (keep > k)
-			keep = k;
-		if (keep > 0)
-			memcpy(z->cur.name + z->cur.nlen, p, keep);
-		z->cur.nlen += keep;
-		z->cur.name[z->cur.nlen] = 0;
-	}
+	z->cur.nlen = name_put(z->cur.name, sizeof(z->cur.name), z->cur.nlen, p, k);
 	z->left -= (uint32_t) k;
 	return (k);
 }

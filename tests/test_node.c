@@ -184,3 +184,41 @@ Test(node, declared_size_not_judged_against_bytes_consumed_so_far)
 	node_free(mem);
 	node_free(leaf);
 }
+
+/* --- name_put: long names keep their head and their end ------------------ */
+
+#include "name.h"
+
+Test(name, long_names_keep_their_extension_at_any_split)
+{
+	char    src[700], want[64], buf[64];
+	size_t  n, len;
+
+	/* Short: kept whole. */
+	len = name_put(buf, sizeof(buf), 0, "a.zip", 5);
+	cr_expect_eq(len, 5);
+	cr_expect_str_eq(buf, "a.zip");
+
+	/* Long: 47 bytes of head, the last 16 of the input. */
+	for (n = 0; n < 600; n++)
+		src[n] = (char) ('a' + n % 26);
+	memcpy(src + 600, ".evil-name-0.zip", 16);
+	n = 616;
+	memcpy(want, src, 47);
+	memcpy(want + 47, src + n - NAME_TAIL, NAME_TAIL);
+	want[63] = 0;
+	for (size_t a = 0; a <= n; a += 7) {
+		for (size_t b = a; b <= n; b += 13) {
+			len = name_put(buf, sizeof(buf), 0, src, a);
+			len = name_put(buf, sizeof(buf), len, src + a, b - a);
+			len = name_put(buf, sizeof(buf), len, src + b, n - b);
+			cr_assert_eq(len, 63);
+			cr_assert_str_eq(buf, want, "split %zu/%zu", a, b);
+		}
+	}
+	/* Byte by byte. */
+	len = 0;
+	for (size_t i = 0; i < n; i++)
+		len = name_put(buf, sizeof(buf), len, src + i, 1);
+	cr_expect_str_eq(buf, want);
+}

@@ -422,6 +422,21 @@ Test(zip, named_zip_behind_a_long_prefix)
 	noise_then_bomb(&m);
 	bomb_scan(0, "application/octet-stream", "Invoice.ZIP", "base64", m.p, m.len, 4096, &r);
 	expect_bomb(0, &r, REASON_RATIO, "zip bomb behind 8 KiB of noise, named a zip");
+	/* A name of 400 bytes: its end is kept. */
+	{
+		char    longname[420];
+
+		memset(longname, 'n', 400);
+		strcpy(longname + 400, ".zip");
+		bomb_scan(0, "application/octet-stream", longname, "base64", m.p, m.len, 4096, &r);
+		expect_bomb(0, &r, REASON_RATIO, "the same, named 400 x n .zip");
+		bz_file(&z, longname, m.p, m.len, 0, 0);
+		bz_close(&z, 0);
+		r = scan(0, &z.b);
+		expect_bomb(0, &r, REASON_RATIO, "the same, a member named 400 x n .zip");
+		bz_free(&z);
+		memset(&z, 0, sizeof(z));
+	}
 	/* The name in an RFC 2047 encoded word ("bomb.zip"). */
 	bomb_scan(0, "application/octet-stream", "=?UTF-8?B?Ym9tYi56aXA=?=", "base64",
 		  m.p, m.len, 4096, &r);
