@@ -302,6 +302,19 @@ wait_delivered() {
 	return 1
 }
 
+# eventually SECS COMMAND... - run COMMAND every 0.2 s until it succeeds,
+# for at most SECS seconds; its last status (Postfix delivers when it
+# can, and a busy machine is slower)
+eventually() {
+	secs=$1
+	shift
+	for _ in $(seq $((secs * 5))); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	"$@"
+}
+
 # strip_trace - a delivered message without Postfix's Received: and
 # without the header defuse adds (X-Defuse by default)
 strip_trace() {
