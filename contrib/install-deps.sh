@@ -15,6 +15,11 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
 	# fuzzing builds; gnuplot draws the benchmark plot.
 	pkgs="$pkgs postfix postfix-pcre swaks miltertest python3 bzip2 bsdutils
 	      clang valgrind gnuplot-nox coreutils procps iproute2 libclang-rt-14-dev"
+	# Sendmail for tests/e2e/test_sendmail.sh: its package conflicts
+	# with Postfix, so it is unpacked, not installed (below); these
+	# are its libraries, and m4 builds its sendmail.cf.
+	pkgs="$pkgs m4 util-linux libwrap0 liblockfile1 libnsl2 libsasl2-2
+	      libldap-2.5-0 libdb5.3 libssl3"
 fi
 if [ "${1:-}" = "--bench" ]; then
 	# clamd and clamav-milter: the peer of tests/bench/peer_clamav.sh.
@@ -28,13 +33,26 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
-echo "install-deps: installing$missing"
-# Postfix asks who it is at install time: no configuration; the tests
-# write their own.
-echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+if [ -n "$missing" ]; then
+	echo "install-deps: installing$missing"
+	# Postfix asks who it is at install time: no configuration; the
+	# tests write their own.
+	echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+
+# Sendmail, unpacked beside the system (SENDMAIL_ROOT of the test).
+sm_root=${SENDMAIL_ROOT:-/opt/defuse-test/sendmail}
+if { [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; } &&
+   [ ! -x "$sm_root/usr/libexec/sendmail/sendmail" ]; then
+	echo "install-deps: unpacking sendmail-bin and sendmail-cf into $sm_root"
+	dl=$(mktemp -d)
+	( cd "$dl" && chmod 777 . &&
+	  { apt-get download sendmail-bin sendmail-cf >/dev/null 2>&1 ||
+	    { $SUDO apt-get update -qq && apt-get download sendmail-bin sendmail-cf >/dev/null; }; } ) &&
+	for deb in "$dl"/*.deb; do $SUDO dpkg-deb -x "$deb" "$sm_root"; done
+	rm -rf "$dl"
+fi

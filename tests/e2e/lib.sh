@@ -302,6 +302,19 @@ wait_delivered() {
 	return 1
 }
 
+# mkmsgs - build test messages into $M ($T/msgs): python code on stdin,
+# with d (that folder) and mkmsg's helpers (tests/e2e/mkmsg.py) in scope
+mkmsgs() {
+	M=$T/msgs
+	mkdir -p "$M"
+	{ printf 'import os, sys\nd = sys.argv[1]\nsys.path.insert(0, sys.argv[2])\n'
+	  printf 'import mkmsg\nfrom mkmsg import attach, deep_mime, header, nested_zips, zeros_zip\n'
+	  cat; } | python3 - "$M" "$E2E_DIR"
+}
+
+# matches STRING REGEX - does STRING match the extended REGEX?
+matches() { printf '%s\n' "$1" | grep -Eq "$2"; }
+
 # eventually SECS COMMAND... - run COMMAND every 0.2 s until it succeeds,
 # for at most SECS seconds; its last status (Postfix delivers when it
 # can, and a busy machine is slower)

@@ -13,22 +13,10 @@ set_conf() { milter_conf defuse max_part_size=1M max_mime_depth=8 "$@"; }
 set_conf
 milter_start unix "$CONF"
 milter_start inet "$CONF"
-M=$T/msgs
-mkdir -p "$M"
-python3 - "$M" <<'EOS'
-import base64, os, sys
-d = sys.argv[1]
-H = "From: a@example.org\nTo: b@example.net\nSubject: %s\nMIME-Version: 1.0\n"
-b64 = base64.encodebytes(os.urandom(2 << 20)).decode()
-open(d + "/bomb.eml", "w").write(H % "big part" +
-    "Content-Type: multipart/mixed; boundary=\"BB\"\n\n--BB\nContent-Type: text/plain\n\nhi\n--BB\n"
-    "Content-Type: application/octet-stream; name=\"big.bin\"\nContent-Transfer-Encoding: base64\n\n"
-    + b64 + "--BB--\n")
-m = "Content-Type: text/plain\n\nleaf\n"
-for i in range(12):
-    m = "Content-Type: multipart/mixed; boundary=\"L%d\"\n\n--L%d\n%s\n--L%d--\n" % (i, i, m, i)
-open(d + "/deep.eml", "w").write(H % "deep" + m)
-open(d + "/clean.eml", "w").write(H % "clean" + "Content-Type: text/plain\n\nhello\n")
+mkmsgs <<'EOS'
+attach(d + "/bomb.eml", "big part", os.urandom(2 << 20), "big.bin")
+open(d + "/deep.eml", "w").write(header("deep") + deep_mime(12))
+open(d + "/clean.eml", "w").write(header("clean") + "Content-Type: text/plain\n\nhello\n")
 EOS
 
 # reload - SIGHUP both milters and wait until each has logged it
@@ -55,7 +43,6 @@ last_action() { tail -n 1 "$T/$1.json" | python3 -c 'import json,sys; r=json.loa
 held() { find "$T/queue/hold" -type f | wc -l; }
 delivered_same() { f=$(wait_delivered "$1") && same_message "$2" "$f"; }
 has_header() { f=$(wait_delivered "$1") && grep -Eq "$2" "$f"; }
-matches() { printf '%s\n' "$1" | grep -Eq "$2"; }
 not_delivered() { sleep 1; [ ! -e "$T/out/$1" ]; }
 
 for via in unix inet; do

@@ -13,30 +13,17 @@ milter_conf limits max_part_size=1M max_mime_depth=8 max_message_cost=10M \
 	max_archive_depth=4 max_ratio=100 ratio_min_size=256K
 milter_start unix "$T/limits.conf"
 milter_start inet "$T/limits.conf"
-M=$T/msgs
-mkdir -p "$M"
-
-python3 - "$M" <<'EOS'
-import base64, gzip, io, os, sys, zipfile
-d = sys.argv[1]
-H = "From: a@example.org\nTo: b@example.net\nSubject: %s\nMIME-Version: 1.0\n"
+mkmsgs <<'EOS'
+import gzip
+H = header("%s")
 
 def attach(name, subject, data, fname):
-    b64 = base64.encodebytes(data).decode()
-    open("%s/%s.eml" % (d, name), "w").write(
-        H % subject + "Content-Type: multipart/mixed; boundary=\"BB\"\n\n--BB\n"
-        "Content-Type: text/plain\n\nsee attachment\n--BB\n"
-        "Content-Type: application/octet-stream; name=\"%s\"\n"
-        "Content-Disposition: attachment; filename=\"%s\"\n"
-        "Content-Transfer-Encoding: base64\n\n%s--BB--\n" % (fname, fname, b64))
+    mkmsg.attach("%s/%s.eml" % (d, name), subject, data, fname)
 
 # 3 MB decoded in one part, max_part_size 1M; the file name is hostile
 attach("part_size", "big part", os.urandom(3 << 20), "evil%%\\x01name.bin")
 # MIME nested 20 deep, max_mime_depth 8
-m = "Content-Type: text/plain\n\nleaf\n"
-for i in range(20):
-    m = "Content-Type: multipart/mixed; boundary=\"L%d\"\n\n--L%d\n%s\n--L%d--\n" % (i, i, m, i)
-open(d + "/mime_depth.eml", "w").write(H % "deep" + m)
+open(d + "/mime_depth.eml", "w").write(H % "deep" + deep_mime(20))
 # 12 MB of text in 15 parts of 800 KB (each under max_part_size):
 # raw + decoded pass max_message_cost 10M
 line = "x" * 76 + "\n"
@@ -45,18 +32,9 @@ open(d + "/message_cost.eml", "w").write(H % "long" + "Content-Type: multipart/m
     + part * 15 + "--BB--\n")
 # a zip member of 900 KB of zeros: under max_part_size, but a ratio of
 # ~1000 once past ratio_min_size 256K, max_ratio 100
-z = io.BytesIO()
-with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
-    zf.writestr("zeros.bin", b"\0" * (900 << 10))
-attach("ratio", "zip bomb", z.getvalue(), "zeros.zip")
+attach("ratio", "zip bomb", zeros_zip(900 << 10), "zeros.zip")
 # zips nested 6 deep, max_archive_depth 4
-inner = b"hello\n"
-for i in range(6):
-    z = io.BytesIO()
-    with zipfile.ZipFile(z, "w", zipfile.ZIP_STORED) as zf:
-        zf.writestr("level%d.zip" % i if i else "hello.txt", inner)
-    inner = z.getvalue()
-attach("archive_depth", "nested zips", inner, "nested.zip")
+attach("archive_depth", "nested zips", nested_zips(6), "nested.zip")
 # a gzip of 200 MB of zeros (~200 KB): cost and ratio
 attach("gzip", "gzip bomb", gzip.compress(b"\0" * (200 << 20), 9), "zeros.gz")
 EOS
