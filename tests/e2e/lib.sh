@@ -236,15 +236,16 @@ milter_conf() {
 	touch "$f"
 }
 
-# milter_start - start defuse-milter: milter_start unix|inet CONF
+# milter_start - start defuse-milter: milter_start unix|inet|inet6 CONF
+# (inet6: on [::1]:$MPORT)
 milter_start() {
 	via=$1
 	conf=$2
-	if [ "$via" = unix ]; then
-		sock=unix:$T/milter.sock
-	else
-		sock=inet:$MPORT@127.0.0.1
-	fi
+	case $via in
+	unix) sock=unix:$T/milter.sock ;;
+	inet6) sock=inet6:$MPORT@::1 ;;
+	*) sock=inet:$MPORT@127.0.0.1 ;;
+	esac
 	"$DEFUSE_MILTER" -f -c "$conf" -p "$sock" -o socket_mode=0666 \
 		-o log_stderr=yes -o log_json="$T/$via.json" \
 		-P "$T/milter-$via.pid" 2>>"$T/milter-$via.log" &
@@ -252,11 +253,11 @@ milter_start() {
 	E2E_PIDS="$E2E_PIDS $pid"
 	eval "MILTER_PID_$via=$pid"
 	for _ in $(seq 100); do
-		if [ "$via" = unix ]; then
-			[ -S "$T/milter.sock" ] && break
-		else
-			python3 -c "import socket; socket.create_connection(('127.0.0.1', $MPORT), 1).close()" 2>/dev/null && break
-		fi
+		case $via in
+		unix) [ -S "$T/milter.sock" ] && break ;;
+		inet6) python3 -c "import socket; socket.create_connection(('::1', $MPORT), 1).close()" 2>/dev/null && break ;;
+		*) python3 -c "import socket; socket.create_connection(('127.0.0.1', $MPORT), 1).close()" 2>/dev/null && break ;;
+		esac
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done

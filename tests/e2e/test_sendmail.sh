@@ -5,7 +5,7 @@
 # defuse's log line keyed by Sendmail's queue id; bombs refused with the
 # reason table's code and text, nothing of them queued; ESMTP SIZE= over
 # the limit refused at MAIL FROM; the filter down: a temporary failure
-# (F=T), never mail let through unexamined.
+# (F=T), never mail let through unexamined.  inet6 too ([::1]).
 #
 # Sendmail conflicts with Postfix as a Debian package, so it is not
 # installed: contrib/install-deps.sh --test unpacks sendmail-bin and
@@ -28,6 +28,8 @@ MPORT=$(free_port)
 milter_conf limits max_part_size=1M max_message_cost=10M max_ratio=100 ratio_min_size=256K
 milter_start unix "$T/limits.conf"
 milter_start inet "$T/limits.conf"
+MPORT6=$(free_port)
+MPORT=$MPORT6 milter_start inet6 "$T/limits.conf"
 # The messages: clean ones (text, a zip of text, a 900 KB PDF-like
 # binary under the part limit), and bombs.
 mkmsgs <<'EOS'
@@ -59,7 +61,11 @@ sm_start() {
 	mkdir -p "$d/mqueue"
 	chmod 700 "$d/mqueue"
 	SM_PORT=$(free_port)
-	if [ "$via" = unix ]; then spec="unix:$T/milter.sock"; else spec="inet:$MPORT@127.0.0.1"; fi
+	case $via in
+	unix) spec="unix:$T/milter.sock" ;;
+	inet6) spec="inet6:$MPORT6@::1" ;;
+	*) spec="inet:$MPORT@127.0.0.1" ;;
+	esac
 	# the administrator's line, from contrib/sendmail.mc, on this socket
 	filter=$(grep '^INPUT_MAIL_FILTER' "$DEFUSE_SRCDIR/contrib/sendmail.mc" | head -n 1 |
 		sed "s|S=[^,]*,|S=$spec,|")
@@ -103,7 +109,7 @@ body_of() { sed '1,/^$/d' "$1"; }
 # queued_same QID FILE - Sendmail's df file for QID is FILE's body
 queued_same() { cmp -s "$SM_DIR/mqueue/df$1" <(body_of "$2"); }
 
-for via in unix inet; do
+for via in unix inet inet6; do
 	say "--- Sendmail, filter over $via"
 	sm_start "$via" || continue
 	json=$T/$via.json
