@@ -34,6 +34,11 @@
  *	Sniffing: the first FILETYPE_WINDOW bytes are held in a window;
  *	when it is full, or the stream ends, libmagic names the type and
  *	the analysers table is asked, in order, who takes the stream.
+ *	libmagic is asked only when its answer matters: for a MIME leaf
+ *	whose declared type is compared with it (not octet-stream), or when
+ *	an analyser's wants_type() says its match() would look at it (zip:
+ *	"PK" somewhere in the window, or a program's header).  A random
+ *	binary attachment costs no libmagic call.
  *	When none does, a MIME leaf is offered again under its declared
  *	Content-Type: an application/zip whose archive starts past the
  *	window (behind junk or a script) is what any unzip finds, since
@@ -244,20 +249,42 @@ static int node_major_differs(const char *a, const char *b)
 	return (la != lb || strncmp(a, b, la) != 0);
 }
 
+/* node_declares_type - a MIME leaf whose declared type is compared */
+
+static int node_declares_type(const struct node *node)
+{
+	const char *d = node->declared_type;
+
+	return (node->depth == 0 && d[0] != 0
+		&& strncmp(d, "message/", 8) != 0 && strncmp(d, "multipart/", 10) != 0
+		&& strcmp(d, "application/octet-stream") != 0);
+}
+
 /* node_check_type - a MIME leaf that is not what it says */
 
 static void node_check_type(struct node *node)
 {
-	const char *d = node->declared_type, *t = node->type;
+	const char *t = node->type;
 
-	if (node->depth != 0 || d[0] == 0 || t[0] == 0
-	    || strncmp(d, "message/", 8) == 0 || strncmp(d, "multipart/", 10) == 0
-	    || strcmp(d, "application/octet-stream") == 0
+	if (!node_declares_type(node) || t[0] == 0
 	    || strcmp(t, "application/octet-stream") == 0
 	    || strncmp(t, "inode/", 6) == 0)
 		return;
-	if (node_major_differs(d, t))
+	if (node_major_differs(node->declared_type, t))
 		msg_finding(node->msg, FIND_TYPE_MISMATCH);
+}
+
+/* node_type_matters - would libmagic's answer change anything? */
+
+static int node_type_matters(const struct node *node)
+{
+	if (node_declares_type(node))
+		return (1);
+	for (int i = 0; analysers[i] != 0; i++)
+		if (analysers[i]->wants_type != 0
+		    && analysers[i]->wants_type(node->win, node->win_len))
+			return (1);
+	return (0);
 }
 
 /* node_claimant - the analyser that takes a stream of this type, or 0 */
@@ -280,6 +307,8 @@ static int node_sniff(struct node *node)
 
 	if (node->win_len == 0) {
 		snprintf(node->type, sizeof(node->type), "inode/x-empty");
+	} else if (!node_type_matters(node)) {
+		node->type[0] = 0;
 	} else if (filetype_of(node->win, node->win_len, node->type, sizeof(node->type)) != 0) {
 		msg_finding(node->msg, FIND_MAGIC_ERROR);
 	}

@@ -1260,6 +1260,22 @@ static int zip_match(const char *type, const uint8_t *win, size_t len)
 	return (0);
 }
 
+/* zip_wants_type - would zip_match() look at libmagic's type here?  Only
+ * for a program (MZ, ELF: a self-extractor's stub) or a window with "PK"
+ * in it; otherwise the bytes alone say no. */
+
+static int zip_wants_type(const uint8_t *win, size_t len)
+{
+	if (len >= 2 && win[0] == 'M' && win[1] == 'Z')
+		return (1);
+	if (len >= 4 && memcmp(win, "\177ELF", 4) == 0)
+		return (1);
+	for (size_t i = 0; i + 1 < len; i++)
+		if (win[i] == 'P' && win[i + 1] == 'K')
+			return (1);
+	return (0);
+}
+
 /* zip_open - a zip stream starts */
 
 static void *zip_open(struct node *node)
@@ -1356,5 +1372,5 @@ static void *zip_free(void *state)
 }
 
 const struct analyser zip_analyser = {
-	"zip", zip_match, zip_open, zip_feed, zip_finish, zip_free,
+	"zip", zip_match, zip_open, zip_feed, zip_finish, zip_free, zip_wants_type,
 };

@@ -153,10 +153,45 @@ Test(node, counts_once_nobody_looks)
 	cr_expect_not(node_wants_bytes(leaf), "type known, no analyser: count only");
 	cr_expect_eq(node_count(leaf, 100), 0);
 	cr_expect_eq(leaf->size, NODE_BLOCK + 100);
-	cr_expect_str_eq(leaf->type, "text/plain");
+	cr_expect_str_eq(leaf->type, "", "no declared type, nothing for an analyser: libmagic not asked");
 	cr_expect_eq(msg_record(m)->decoded, NODE_BLOCK + 100);
 	node_finish(leaf);
 	node_free(leaf);
+}
+
+/* libmagic is asked only when its answer matters */
+
+static const char *type_of(const char *declared, const uint8_t *p, size_t n)
+{
+	static char type[64];
+	struct node *leaf = node_open(m, 0, "x", 1, 0, 0);
+
+	cr_assert_not_null(leaf);
+	if (declared)
+		node_set_declared_type(leaf, declared);
+	cr_assert_eq(node_feed(leaf, p, n), 0);
+	node_finish(leaf);
+	snprintf(type, sizeof(type), "%s", leaf->type);
+	node_free(leaf);
+	return (type);
+}
+
+Test(node, libmagic_only_when_it_matters)
+{
+	static uint8_t win[NODE_BLOCK];
+
+	for (size_t i = 0; i < sizeof(win); i++)
+		win[i] = (uint8_t) (i * 7 % 251 + 1) == 'P' ? 'Q' : (uint8_t) (i * 7 % 251 + 1);
+	cr_expect_str_eq(type_of(0, win, sizeof(win)), "");
+	cr_expect_str_eq(type_of("application/octet-stream", win, sizeof(win)), "");
+	cr_expect_str_neq(type_of("image/png", win, sizeof(win)), "", "a declared type is compared");
+	memcpy(win + 100, "PK", 2);
+	cr_expect_str_neq(type_of(0, win, sizeof(win)), "", "PK in the window: zip asks");
+	memcpy(win, "MZ", 2);
+	cr_expect_str_neq(type_of(0, win, sizeof(win)), "", "a program's header: zip asks");
+	memset(win, 'a', sizeof(win));
+	cr_expect_str_eq(type_of("application/pdf", win, sizeof(win)), "text/plain");
+	cr_expect(msg_record(m)->findings >> FIND_TYPE_MISMATCH & 1, "declared pdf, is text: a finding");
 }
 
 Test(node, declared_size_not_judged_against_bytes_consumed_so_far)
