@@ -1,7 +1,7 @@
 /*
  * test_filetype - libmagic behind filetype_of(): the types the
- * analysers depend on, the two passes, the memo, and one cookie per
- * thread used from several threads at once.
+ * analysers depend on, the two passes, the memo, and the pool of
+ * cookies used from several threads at once.
  */
 
 #include <criterion/criterion.h>
