@@ -91,7 +91,7 @@ static void *worker(void *arg)
 	return (NULL);
 }
 
-Test(filetype, one_cookie_per_thread)
+Test(filetype, cookies_shared_by_threads)
 {
 	pthread_t th[4];
 	void   *res;
