@@ -7,11 +7,16 @@
  *
  *	nullmilter [-n] -p SOCKET	(unix:/path or inet:port@host)
  *
- * It answers every body chunk (as defuse does, so that a verdict can stop
- * the MTA) and negotiates nothing else.  With -n it has no body callback,
- * so libmilter tells the MTA not to send the body at all (SMFIP_NOBODY):
- * what is left is what a milter costs Postfix before any body byte moves
- * (Postfix still walks its queue file record by record for the milter).
+ * It asks for the events defuse-milter asks for and negotiates as it
+ * does (callbacks.c: no HELO, no unknown commands, no reply to connect
+ * or to each header field, SKIP), so that the MTA sends both the same
+ * commands and waits for the same replies: connect, MAIL, RCPT, DATA,
+ * each header, end of header, every body chunk (answered, as defuse
+ * does, so that a verdict can stop the MTA), end of message.  With -n
+ * it has no body callback, so libmilter tells the MTA not to send the
+ * body at all (SMFIP_NOBODY): what is left is what a milter costs
+ * Postfix before any body byte moves (Postfix still walks its queue file
+ * record by record for the milter).
  */
 
 #include <stdio.h>
@@ -21,6 +26,45 @@
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
+
+static sfsistat nm_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+			             unsigned long f2, unsigned long f3,
+			             unsigned long *pf0, unsigned long *pf1,
+			             unsigned long *pf2, unsigned long *pf3)
+{
+	const unsigned long want = SMFIP_NOHELO | SMFIP_NOUNKNOWN
+	| SMFIP_NR_CONN | SMFIP_NR_HDR | SMFIP_SKIP;
+
+	(void) ctx, (void) f2, (void) f3;
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_QUARANTINE);
+	*pf1 = f1 & want;
+	*pf2 = *pf3 = 0;
+	return (SMFIS_CONTINUE);
+}
+
+static sfsistat nm_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
+{
+	(void) ctx, (void) host, (void) addr;
+	return (SMFIS_CONTINUE);
+}
+
+static sfsistat nm_args(SMFICTX *ctx, char **argv)
+{
+	(void) ctx, (void) argv;
+	return (SMFIS_CONTINUE);
+}
+
+static sfsistat nm_header(SMFICTX *ctx, char *name, char *value)
+{
+	(void) ctx, (void) name, (void) value;
+	return (SMFIS_CONTINUE);
+}
+
+static sfsistat nm_step(SMFICTX *ctx)
+{
+	(void) ctx;
+	return (SMFIS_CONTINUE);
+}
 
 static sfsistat nm_body(SMFICTX *ctx, unsigned char *p, size_t n)
 {
@@ -37,8 +81,18 @@ static sfsistat nm_eom(SMFICTX *ctx)
 static struct smfiDesc nm_desc = {
 	.xxfi_name = "nullmilter",
 	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_QUARANTINE,
+	.xxfi_connect = nm_connect,
+	.xxfi_envfrom = nm_args,
+	.xxfi_envrcpt = nm_args,
+	.xxfi_data = nm_step,
+	.xxfi_header = nm_header,
+	.xxfi_eoh = nm_step,
 	.xxfi_body = nm_body,
 	.xxfi_eom = nm_eom,
+	.xxfi_abort = nm_step,
+	.xxfi_close = nm_step,
+	.xxfi_negotiate = nm_negotiate,
 };
 
 int     main(int argc, char **argv)
