@@ -35,7 +35,9 @@
  *	when it is full, or the stream ends, libmagic names the type and
  *	the analysers table is asked, in order, who takes the stream.
  *	libmagic is asked only when its answer matters: for a MIME leaf
- *	whose declared type is compared with it (not octet-stream), or when
+ *	whose declared type is compared with it (not octet-stream; a leaf
+ *	declared text/ whose window has no control bytes is text/plain
+ *	without asking), or when
  *	an analyser's wants_type() says its match() would look at it (zip:
  *	"PK" somewhere in the window, or a program's header).  A random
  *	binary attachment costs no libmagic call.
@@ -274,6 +276,25 @@ static void node_check_type(struct node *node)
 		msg_finding(node->msg, FIND_TYPE_MISMATCH);
 }
 
+/* node_plain_text - a MIME leaf declared text/ whose window is text:
+ * libmagic would only say so (its built-in tests name any text
+ * text/plain, 15 us a window), and a text type differs from nothing
+ * declared text/. */
+
+static int node_plain_text(const struct node *node)
+{
+	if (node->depth != 0 || strncmp(node->declared_type, "text/", 5) != 0)
+		return (0);
+	for (size_t i = 0; i < node->win_len; i++) {
+		uint8_t c = node->win[i];
+
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f'
+		    && c != '\v' && c != 0x1b)
+			return (0);
+	}
+	return (1);
+}
+
 /* node_type_matters - would libmagic's answer change anything? */
 
 static int node_type_matters(const struct node *node)
@@ -307,6 +328,8 @@ static int node_sniff(struct node *node)
 
 	if (node->win_len == 0) {
 		snprintf(node->type, sizeof(node->type), "inode/x-empty");
+	} else if (node_plain_text(node)) {
+		snprintf(node->type, sizeof(node->type), "text/plain");
 	} else if (!node_type_matters(node)) {
 		node->type[0] = 0;
 	} else if (filetype_of(node->win, node->win_len, node->type, sizeof(node->type)) != 0) {

@@ -190,6 +190,13 @@ Test(node, libmagic_only_when_it_matters)
 	memcpy(win, "MZ", 2);
 	cr_expect_str_neq(type_of(0, win, sizeof(win)), "", "a program's header: zip asks");
 	memset(win, 'a', sizeof(win));
+	cr_expect_str_eq(type_of("text/html", win, sizeof(win)), "text/plain",
+			 "declared text, is text: text/plain without libmagic");
+	memcpy(win, "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x02\0\0\0", 29);
+	cr_expect_str_eq(type_of("text/plain", win, sizeof(win)), "image/png",
+			 "declared text, a control byte: libmagic says what it is");
+	cr_expect(msg_record(m)->findings >> FIND_TYPE_MISMATCH & 1, "declared text, is png: a finding");
+	memset(win, 'a', sizeof(win));
 	cr_expect_str_eq(type_of("application/pdf", win, sizeof(win)), "text/plain");
 	cr_expect(msg_record(m)->findings >> FIND_TYPE_MISMATCH & 1, "declared pdf, is text: a finding");
 }
