@@ -287,15 +287,13 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			             unsigned long *pf0, unsigned long *pf1,
 			             unsigned long *pf2, unsigned long *pf3)
 {
-	const unsigned long want = SMFIP_NOHELO | SMFIP_NOUNKNOWN
-	| SMFIP_NR_CONN | SMFIP_NR_HDR | SMFIP_SKIP;
 	struct cb_conn *conn;
 
 	(void) f2, (void) f3;
 	if ((conn = cb_conn_get(ctx)) == 0)
 		return (SMFIS_TEMPFAIL);
-	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_QUARANTINE);
-	*pf1 = f1 & want;
+	*pf0 = f0 & CALLBACKS_ACTIONS;
+	*pf1 = f1 & CALLBACKS_PROTOCOL;
 	if (__atomic_load_n(&cb_stopping, __ATOMIC_RELAXED))
 		*pf1 &= ~SMFIP_NR_CONN;		/* connect must be able to refuse */
 	*pf2 = *pf3 = 0;
@@ -485,7 +483,7 @@ static sfsistat cb_close(SMFICTX *ctx)
 struct smfiDesc callbacks_desc = {
 	.xxfi_name = "defuse",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_QUARANTINE,
+	.xxfi_flags = CALLBACKS_ACTIONS,
 	.xxfi_connect = cb_connect,
 	.xxfi_envfrom = cb_envfrom,
 	.xxfi_envrcpt = cb_envrcpt,

@@ -27,17 +27,16 @@
 
 #include <libmilter/mfapi.h>
 
+#include "callbacks.h"
+
 static sfsistat nm_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			             unsigned long f2, unsigned long f3,
 			             unsigned long *pf0, unsigned long *pf1,
 			             unsigned long *pf2, unsigned long *pf3)
 {
-	const unsigned long want = SMFIP_NOHELO | SMFIP_NOUNKNOWN
-	| SMFIP_NR_CONN | SMFIP_NR_HDR | SMFIP_SKIP;
-
 	(void) ctx, (void) f2, (void) f3;
-	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_QUARANTINE);
-	*pf1 = f1 & want;
+	*pf0 = f0 & CALLBACKS_ACTIONS;
+	*pf1 = f1 & CALLBACKS_PROTOCOL;
 	*pf2 = *pf3 = 0;
 	return (SMFIS_CONTINUE);
 }
@@ -81,7 +80,7 @@ static sfsistat nm_eom(SMFICTX *ctx)
 static struct smfiDesc nm_desc = {
 	.xxfi_name = "nullmilter",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_QUARANTINE,
+	.xxfi_flags = CALLBACKS_ACTIONS,
 	.xxfi_connect = nm_connect,
 	.xxfi_envfrom = nm_args,
 	.xxfi_envrcpt = nm_args,
