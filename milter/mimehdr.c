@@ -5,7 +5,6 @@
  *	the MIME header fields that steer the parser
  * SYNOPSIS
  *	#include "mimehdr.h"
-#include "name.h"
  *
  *	void	mimehdr_reset(hdr)
  *	enum mimehdr_field mimehdr_classify(name, len)
@@ -54,6 +53,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base64.h"
 #include "mimehdr.h"
 #include "name.h"
 
@@ -318,19 +318,6 @@ long    mimehdr_param(const char *value, size_t len, const char *attr,
 	return (mimehdr_param_x(value, len, attr, out, outcap, truncated, 0));
 }
 
-/* mimehdr_b64 - the value of a base64 digit, or -1 */
-
-static int mimehdr_b64(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return (c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (c - '0' + 52);
-	return (c == '+' ? 62 : c == '/' ? 63 : -1);
-}
-
 /* mimehdr_word_end - is "=?cs?E?text?=" at s[i]?  Its end, or 0 */
 
 static size_t mimehdr_word_end(const char *s, size_t len, size_t i, size_t *text)
@@ -357,37 +344,52 @@ static size_t mimehdr_word_end(const char *s, size_t len, size_t i, size_t *text
 	return (e + 2);
 }
 
-/* mimehdr_word - decode the word s[i..end) to s[*o...]; no write passes
- * the byte being read, so the input is never overwritten unread */
+/* mimehdr_put - decoded bytes of an encoded word, back into the name */
+
+struct mimehdr_out {
+	char   *s;
+	size_t	w;
+};
+
+static int mimehdr_put(void *ctx, const uint8_t *p, size_t n)
+{
+	struct mimehdr_out *out = ctx;
+
+	memmove(out->s + out->w, p, n);
+	out->w += n;
+	return (0);
+}
+
+/* mimehdr_word - decode the word s[text..end) to s[*o...]; no write
+ * passes the byte being read, so the input is never overwritten unread
+ * (base64.c decodes into a buffer of its own before it writes) */
 
 static void mimehdr_word(char *s, size_t text, size_t end, size_t *o)
 {
-	int     b64 = toupper((unsigned char) s[text - 2]) == 'B';
-	size_t  w = *o, e = end - 2;
-	unsigned acc = 0;
-	int     bits = 0, v;
+	struct mimehdr_out out = {s, *o};
+	size_t  e = end - 2;
+	struct b64 b;
 
+	if (toupper((unsigned char) s[text - 2]) == 'B') {
+		b64_init(&b);
+		(void) b64_feed(&b, (const uint8_t *) s + text, e - text, mimehdr_put, &out);
+		(void) b64_finish(&b, mimehdr_put, &out);
+		*o = out.w;
+		return;
+	}
 	for (size_t k = text; k < e; k++) {
-		if (b64) {
-			if ((v = mimehdr_b64((unsigned char) s[k])) < 0)
-				continue;
-			acc = acc << 6 | (unsigned) v;
-			if ((bits += 6) >= 8) {
-				bits -= 8;
-				s[w++] = (char) (acc >> bits & 0xff);
-			}
-		} else if (s[k] == '_') {
-			s[w++] = ' ';
+		if (s[k] == '_') {
+			s[out.w++] = ' ';
 		} else if (s[k] == '=' && k + 2 < e && mimehdr_hex((unsigned char) s[k + 1]) >= 0
 			   && mimehdr_hex((unsigned char) s[k + 2]) >= 0) {
-			s[w++] = (char) (mimehdr_hex((unsigned char) s[k + 1]) << 4
-					 | mimehdr_hex((unsigned char) s[k + 2]));
+			s[out.w++] = (char) (mimehdr_hex((unsigned char) s[k + 1]) << 4
+					     | mimehdr_hex((unsigned char) s[k + 2]));
 			k += 2;
 		} else {
-			s[w++] = s[k];
+			s[out.w++] = s[k];
 		}
 	}
-	*o = w;
+	*o = out.w;
 }
 
 /* mimehdr_words - decode the RFC 2047 encoded words of S in place */

@@ -34,13 +34,6 @@
  *	Sniffing: the first FILETYPE_WINDOW bytes are held in a window;
  *	when it is full, or the stream ends, libmagic names the type and
  *	the analysers table is asked, in order, who takes the stream.
- *	libmagic is asked only when its answer matters: for a MIME leaf
- *	whose declared type is compared with it (not octet-stream; a leaf
- *	declared text/ whose window has no control bytes is text/plain
- *	without asking), or when
- *	an analyser's wants_type() says its match() would look at it (zip:
- *	"PK" somewhere in the window, or a program's header).  A random
- *	binary attachment costs no libmagic call.
  *	When none does, a MIME leaf is offered again under its declared
  *	Content-Type: an application/zip whose archive starts past the
  *	window (behind junk or a script) is what any unzip finds, since
@@ -49,11 +42,18 @@
  *	"x.zip", "report.docx"): a member of an archive has no declared
  *	type, and a leaf's is often application/octet-stream, yet a filter
  *	that unpacks by name opens them.  The chosen analyser gets the
- *	window and then every further byte;
- *	the window is released.  With no analyser the node only counts,
- *	and node_wants_bytes() tells the producer it may stop decoding.
- *	A MIME leaf whose content contradicts its declared type is a
- *	finding.
+ *	window and then every further byte; the window is released.  With
+ *	no analyser the node only counts, and node_wants_bytes() tells the
+ *	producer it may stop decoding.  A MIME leaf whose content
+ *	contradicts its declared type is a finding.
+ *
+ *	libmagic is asked only when its answer matters: for a MIME leaf
+ *	whose declared type is compared with it (not octet-stream; a leaf
+ *	declared text/ whose window has no control bytes is text/plain
+ *	without asking), or when an analyser's wants_type() says its
+ *	match() would look at it (zip: "PK" somewhere in the window, or a
+ *	program's header).  A random binary attachment costs no libmagic
+ *	call.
  *
  *	The record's where: opening a node appends "/name" (sanitised) to
  *	the message's path, freeing it restores the path.
@@ -131,7 +131,7 @@ static int node_project(struct node *node)
 }
 
 /*
- * named_types - the type a file name's extension implies, for the second
+ * named_types - the type a file name's extension implies, for the last
  * chance in node_sniff(): only types some analyser claims by type alone
  * (zip's family; gzip and tar are known by their first bytes).
  */
