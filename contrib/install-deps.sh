@@ -49,6 +49,8 @@ sm_root=${SENDMAIL_ROOT:-/opt/defuse-test/sendmail}
 if { [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; } &&
    [ ! -x "$sm_root/usr/libexec/sendmail/sendmail" ]; then
 	echo "install-deps: unpacking sendmail-bin and sendmail-cf into $sm_root"
+	# dpkg-deb -x makes the target but not its parents.
+	$SUDO mkdir -p "$sm_root"
 	dl=$(mktemp -d)
 	( cd "$dl" && chmod 777 . &&
 	  { apt-get download sendmail-bin sendmail-cf >/dev/null 2>&1 ||
