@@ -118,7 +118,8 @@ make_root() {
 	git -C "$top" ls-files -z --cached --others --exclude-standard |
 		(cd "$top" && xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh) |
 		(cd "$top" && tar --null -T - -cf -) | tar -C "$r/work/defuse" -xf -
-	[ -d "$shared" ] && cp -a "$shared" "$r/work/shared"
+	# the contents, also when ../shared is a link
+	[ -d "$shared" ] && mkdir -p "$r/work/shared" && cp -a "$shared/." "$r/work/shared/"
 	# what an installed Debian has and an apt-only root lacks
 	[ -s "$r/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$r/etc/hosts"
 	[ -s "$r/etc/hostname" ] || echo fresh-check >"$r/etc/hostname"

@@ -44,7 +44,7 @@ enum conf_action {
 	X(ratio_min_size,      SIZE, "1M",    0, UINT64_MAX, 0, \
 	  "below this expanded size a member's ratio is not judged") \
 	X(max_parts,           UINT, "1000",  1, UINT64_MAX, 0, \
-	  "MIME leaf parts plus archive members, whole message") \
+	  "MIME leaf parts, whole message (archive members: max_archive_entries)") \
 	X(max_mime_depth,      UINT, "32",    1, 1000, 0, \
 	  "multipart and message/rfc822 nesting") \
 	X(max_archive_depth,   UINT, "4",     1, 64, 0, \

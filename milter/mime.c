@@ -73,6 +73,7 @@
 #include "mimehdr.h"
 #include "msg.h"
 #include "part.h"
+#include "reading.h"
 
 #define MIME_NAME_MAX	64		/* field names longer than this are skipped */
 #define MIME_HVAL_MAX	8192		/* kept of a Content-* field value */
@@ -119,6 +120,8 @@ struct mime {
 	int	no_dash;		/* replaying a held line: not a delimiter */
 	int	first_line;		/* at the message's first line */
 	int	digest_child;		/* entity is a part of multipart/digest */
+	int	forkable;		/* the message's own parser: may fork views */
+	const uint8_t *resume;		/* where the input goes on after a held line */
 
 	/* The current entity. */
 	struct mimehdr hdr;
@@ -191,7 +194,45 @@ struct mime *mime_new_nested(struct msg *msg, unsigned depth,
 
 struct mime *mime_new(struct msg *msg)
 {
-	return (mime_new_nested(msg, 0, "", 0));
+	struct mime *mp = mime_new_nested(msg, 0, "", 0);
+
+	if (mp)
+		mp->forkable = 1;
+	return (mp);
+}
+
+/*
+ * mime_fork - a copy of the parser for the readings that part ways here
+ * (msg_fork), with no leaf: a fork happens only where the copy's reading
+ * ends the current entity (or has none open).  The copy becomes the view
+ * being fed; returns it, or NULL (msg_stop internal) when out of memory.
+ * *token is for msg_unfork.
+ */
+
+static struct mime *mime_fork(struct mime *mp, unsigned readings, int *token)
+{
+	struct acct *acct = msg_acct(mp->msg);
+	size_t  nframes = mp->max_depth + 2;
+	struct mime *cp;
+
+	if ((cp = acct_alloc(acct, ACCT_MIME, sizeof(*cp))) == 0)
+		goto nomem;
+	memcpy(cp, mp, sizeof(*cp));
+	cp->leaf = 0;
+	if ((cp->frames = acct_calloc(acct, ACCT_MIME, nframes, sizeof(*cp->frames))) == 0) {
+		acct_free(acct, cp);
+		goto nomem;
+	}
+	memcpy(cp->frames, mp->frames, nframes * sizeof(*cp->frames));
+	if ((*token = msg_fork(mp->msg, cp, readings, mp->resume)) < 0) {
+		mime_free(cp);
+		goto nomem;
+	}
+	msg_finding(mp->msg, FIND_READINGS_DIFFER);
+	return (cp);
+nomem:
+	msg_stop(mp->msg, REASON_INTERNAL, 0);
+	return (NULL);
 }
 
 /* mime_free - release a parser at any point; returns NULL */
@@ -375,17 +416,24 @@ static int mime_entity_end(struct mime *mp)
 	return (stop);
 }
 
-/* mime_match - is a held line a delimiter?  Frame index, or 0 */
+/*
+ * mime_match - is a held line a delimiter under a reading's rules
+ * (reading.h: RD_JUNK, RD_BLANK)?  Frame index, or 0.
+ */
 
 static unsigned mime_match(struct mime *mp, const uint8_t *line, size_t len,
-			           int *close)
+			           unsigned rules, int *close)
 {
 	/* The line without its end. */
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
+	if (rules & RD_BLANK) {
+		while (len > 0 && (line[0] == ' ' || line[0] == '\t'))
+			line++, len--;
+	}
 	if (len < 3 || line[0] != '-' || line[1] != '-')
 		return (0);
-	for (int strict = 1; strict >= 0; strict--) {
+	for (int strict = 1; strict >= ((rules & RD_JUNK) ? 0 : 1); strict--) {
 		for (unsigned i = mp->depth; i > 0; i--) {
 			struct mime_frame *f = &mp->frames[i];
 			const uint8_t *rest;
@@ -399,7 +447,7 @@ static unsigned mime_match(struct mime *mp, const uint8_t *line, size_t len,
 			rest = line + 2 + f->bnd_len;
 			rlen = len - 2 - f->bnd_len;
 			c = (rlen >= 2 && rest[0] == '-' && rest[1] == '-');
-			if (strict) {
+			if (strict && !f->truncated) {
 				size_t  j = c ? 2 : 0;
 
 				while (j < rlen && (rest[j] == ' ' || rest[j] == '\t'))
@@ -448,23 +496,73 @@ static int mime_delimiter(struct mime *mp, unsigned i, int close)
 	return (0);
 }
 
-/* mime_held_line - decide about a held line start */
+/*
+ * mime_held_line - decide about a held line start.  Each reading of the
+ * view may take it otherwise (a delimiter of this or that frame, or
+ * content): the readings that see content keep this parser and its
+ * leaf; those that see a delimiter go on in a fork (mime_fork), which
+ * ends the entity there.  A nested parser (inside an encoded message)
+ * cannot fork: it takes the first reading's delimiter, if any.
+ */
 
 static int mime_held_line(struct mime *mp, int complete)
 {
-	unsigned i;
-	int     close = 0;
+	unsigned set = msg_readings(mp->msg), content = 0, done = 0, ngroups = 0;
+	unsigned which[READING_COUNT] = {0}, groups[READING_COUNT];
+	int     first[READING_COUNT];
+	int     closes[READING_COUNT] = {0};
 	size_t  len = mp->line_len;
 
 	mp->line_len = 0;
-	if ((complete || len == sizeof(mp->line))
-	    && (i = mime_match(mp, mp->line, len, &close)) != 0) {
-		if (mime_delimiter(mp, i, close))
+	if (complete || len == sizeof(mp->line)) {
+		for (int r = 0; r < READING_COUNT; r++) {
+			if (set & (1u << r))
+				which[r] = mime_match(mp, mp->line, len, reading_rules(r), &closes[r]);
+			if ((set & (1u << r)) && which[r] == 0)
+				content |= 1u << r;
+		}
+	} else {
+		content = set;
+	}
+	/* The readings that see a delimiter, grouped by what they see. */
+	for (int r = 0; r < READING_COUNT; r++) {
+		unsigned group = 0;
+
+		if (!(set & (1u << r)) || which[r] == 0 || (done & (1u << r)))
+			continue;
+		for (int o = r; o < READING_COUNT; o++)
+			if ((set & (1u << o)) && which[o] == which[r] && closes[o] == closes[r])
+				group |= 1u << o;
+		done |= group;
+		first[ngroups] = r;
+		groups[ngroups++] = group;
+	}
+	if (ngroups > 0 && (content != 0 || ngroups > 1) && !mp->forkable) {
+		/* One reading only: the first delimiter, as before. */
+		msg_finding(mp->msg, FIND_READINGS_DIFFER);
+		ngroups = 1;
+		content = 0;
+	}
+	/* Forks first, for every group but the one this parser keeps. */
+	for (unsigned g = (content == 0); g < ngroups; g++) {
+		int     token, r = first[g];
+		struct mime *cp;
+
+		if ((cp = mime_fork(mp, groups[g], &token)) == 0)
+			return (1);
+		if (mime_delimiter(cp, which[r], closes[r]) == 0)
+			cp->state = (mp->line[len - 1] == '\n' ? MS_LINE : MS_SKIPLINE);
+		msg_unfork(mp->msg, token);	/* a fork that stopped stays stopped */
+	}
+	if (content == 0 && ngroups > 0) {
+		int     r = first[0];
+
+		if (mime_delimiter(mp, which[r], closes[r]))
 			return (1);
 		mp->state = (mp->line[len - 1] == '\n' ? MS_LINE : MS_SKIPLINE);
 		return (0);
 	}
-	/* Not a delimiter: replay it as an ordinary line. */
+	/* Content: replay it as an ordinary line. */
 	mp->state = MS_LINE;
 	mp->no_dash = 1;
 	return (mime_bytes(mp, mp->line, len));
@@ -512,6 +610,13 @@ static int mime_not_header(struct mime *mp, int saw_nl)
 	return (0);
 }
 
+/* mime_blank_ok - may an indented line be a delimiter in this view? */
+
+static int mime_blank_ok(const struct mime *mp)
+{
+	return (reading_with(msg_readings(mp->msg), RD_BLANK) != 0);
+}
+
 /* mime_line_start - the first byte of a line: which way does it go? */
 
 static int mime_line_start(struct mime *mp, int c)
@@ -519,7 +624,9 @@ static int mime_line_start(struct mime *mp, int c)
 	int     dash_ok = !mp->no_dash;
 
 	mp->no_dash = 0;
-	if (c == '-' && dash_ok && mp->open_multiparts > 0) {
+	if (dash_ok && mp->open_multiparts > 0
+	    && (c == '-' || ((c == ' ' || c == '\t') && mp->mode == MODE_BODY
+			     && mime_blank_ok(mp)))) {
 		mp->state = MS_DASH;
 		mp->line_len = 0;
 		return (0);
@@ -619,14 +726,32 @@ static size_t mime_hvalue(struct mime *mp, const uint8_t *p, size_t n)
 static const uint8_t *mime_body_next(const struct mime *mp, const uint8_t *p, size_t n)
 {
 	const uint8_t *q = p + 1, *end = p + n, *dash;
+	int     blank_ok;
 
 	if (mp->open_multiparts == 0)
 		return (NULL);
+	blank_ok = mime_blank_ok(mp);
 	/* '-' is rare in text and absent from base64: memchr skips ahead. */
 	while (q < end && (dash = memchr(q, '-', end - q)) != 0) {
-		if (dash[-1] == '\n')
-			return (dash - 1);
+		const uint8_t *b = dash - 1;
+
+		if (*b == '\n')
+			return (b);
+		/* An indented "--" (RD_BLANK): back over the blanks, once. */
+		while (blank_ok && b > p && (*b == ' ' || *b == '\t'))
+			b--;
+		if (blank_ok && b < dash - 1 && *b == '\n')
+			return (b);
 		q = dash + 1;
+	}
+	if (blank_ok) {
+		/* The piece ends in an indent: its line may be a delimiter. */
+		const uint8_t *b = end - 1;
+
+		while (b > p && (*b == ' ' || *b == '\t'))
+			b--;
+		if (*b == '\n')
+			return (b);
 	}
 	return (p[n - 1] == '\n' ? p + n - 1 : NULL);
 }
@@ -679,10 +804,16 @@ static int mime_dash(struct mime *mp, const uint8_t *p, size_t n, size_t *used)
 	const uint8_t *nl = memchr(p, '\n', n < room ? n : room);
 	size_t  take = nl ? (size_t) (nl - p) + 1 : (n < room ? n : room);
 
+	size_t  k = 0;
+
 	memcpy(mp->line + mp->line_len, p, take);
 	mp->line_len += take;
 	*used = take;
-	if (mp->line_len >= 2 && mp->line[1] != '-')
+	mp->resume = p + take;
+	while (k < mp->line_len && (mp->line[k] == ' ' || mp->line[k] == '\t'))
+		k++;				/* an indented line (RD_BLANK) */
+	if ((mp->line_len > k && mp->line[k] != '-')
+	    || (mp->line_len > k + 1 && mp->line[k + 1] != '-'))
 		return (mime_held_line(mp, 0));
 	if (nl || mp->line_len == sizeof(mp->line))
 		return (mime_held_line(mp, nl != 0));
@@ -769,6 +900,7 @@ int     mime_feed(struct mime *mp, const uint8_t *p, size_t n)
 
 int     mime_finish(struct mime *mp)
 {
+	mp->resume = 0;
 	if (mp->state == MS_DASH) {
 		if (mime_held_line(mp, 1))
 			return (1);

@@ -46,7 +46,26 @@
  *	is tempfail with reason internal, or budget when the global
  *	in-flight budget said no.
  *
- *	Memory: struct msg (about 600 bytes, stage "msg").
+ *	Views: mail parsers disagree where a message is ambiguous (reading.h
+ *	lists the readings defuse follows).  The message starts with one
+ *	view standing for every reading.  Where the readings of a view part
+ *	ways, the MIME parser forks it (msg_fork): a copy of its parser
+ *	goes on for the readings that took the other way, from that byte
+ *	on, with the terms of the cost counted so far.  Each view has its
+ *	own terms (decoded, expanded, parts, entries) and its own where;
+ *	a limit crossed in any view decides, and the record shows the view
+ *	that decided (or the costliest), its readings, and every view's.
+ *	Views partition the readings, so there are at most READING_COUNT
+ *	of them, and a message that no reading parts costs what it cost
+ *	before.  The bytes of a piece go to each view in turn; a view that
+ *	crosses a limit stops, and the verdict is settled at the end of the
+ *	granule (or once every view has stopped) by the stopped view whose
+ *	first reading comes first: the same view for any split.  peak_mem
+ *	of a message with several views may depend on the split (the
+ *	views' allocations interleave differently); everything else does
+ *	not.
+ *
+ *	Memory: struct msg (about 3 KiB with its views, stage "msg").
  */
 
 #include <string.h>
@@ -57,18 +76,41 @@
 #include "node.h"
 #include "record.h"
 
+/*
+ * A view: one parse of the message, followed for the readings it stands
+ * for, with its own terms of the cost.  The message starts with one view
+ * for every reading; where the readings of a view part ways, the MIME
+ * parser forks it (msg_fork) and each view goes on alone.
+ */
+struct view {
+	struct mime *mime;
+	unsigned readings;		/* bits of enum reading */
+	uint64_t decoded;		/* its terms of the cost */
+	uint64_t expanded;
+	uint64_t parts;			/* leaves and members */
+	uint64_t leaves;		/* MIME leaves: max_parts */
+	uint64_t entries;		/* archive entries: max_archive_entries */
+	int	stopped;		/* crossed a limit: fed no more */
+	enum reason reason;
+	char	where[RECORD_WHERE_MAX];
+	size_t	resume;			/* a new view: where in the piece it starts */
+	size_t	path_len;
+	char	path[RECORD_WHERE_MAX];
+};
+
 struct msg {
 	struct acct acct;
 	const struct conf *conf;
 	struct record rec;
-	struct mime *mime;
-	uint64_t entries;		/* archive entries, all archives */
+	struct view views[READING_COUNT];
+	unsigned nviews;
+	struct view *v;			/* the view being fed */
+	const uint8_t *piece;		/* what the views are being fed */
+	size_t	piece_len;
 	uint64_t raw_charged;		/* raw as the cost sees it: whole granules */
 	int	decided;
 	int	finished;
 	double	ms;
-	char	path[RECORD_WHERE_MAX];
-	size_t	path_len;
 };
 
 /* msg_now - a monotonic clock in milliseconds */
@@ -114,9 +156,23 @@ struct msg *msg_new(const struct conf *conf, struct acct_budget *budget,
 	m->conf = conf;
 	m->rec.verdict = VERDICT_ACCEPT;
 	m->rec.reason = REASON_NONE;
-	if ((m->mime = mime_new(m)) == 0)
+	m->nviews = 1;
+	m->v = &m->views[0];
+	m->v->readings = READING_ALL;
+	if ((m->v->mime = mime_new(m)) == 0)
 		msg_stop(m, REASON_INTERNAL, 0);
 	return (m);
+}
+
+/* msg_views_free - release every view's parser */
+
+static void msg_views_free(struct msg *m)
+{
+	for (unsigned i = 0; i < m->nviews; i++) {
+		m->v = &m->views[i];
+		m->v->mime = mime_free(m->v->mime);
+	}
+	m->v = &m->views[0];
 }
 
 /* msg_free - release everything; returns NULL */
@@ -127,7 +183,7 @@ struct msg *msg_free(struct msg *m)
 
 	if (m == 0)
 		return (NULL);
-	m->mime = mime_free(m->mime);
+	msg_views_free(m);
 	acct = m->acct;
 	acct_free(&acct, m);
 	return (NULL);
@@ -151,26 +207,79 @@ const struct conf *msg_conf(const struct msg *m)
 
 int     msg_decided(const struct msg *m)
 {
-	return (m->decided);
+	return (m->decided || m->v->stopped);
 }
 
-/* msg_stop - the first limit crossed decides; returns 1 */
+/* msg_decide - the verdict, and the view that decided it */
 
-int     msg_stop(struct msg *m, enum reason reason, const struct node *node)
+static void msg_decide(struct msg *m, struct view *v, enum reason reason,
+		               const char *where)
 {
-	size_t  len = node ? node->path_len : m->path_len;
-
-	if (m->decided)
-		return (1);
-	if (reason == REASON_INTERNAL && m->acct.failed == ACCT_FAIL_BUDGET)
-		reason = REASON_BUDGET;
 	m->decided = 1;
 	m->rec.reason = reason;
 	m->rec.verdict = reason_info(reason)->verdict;
-	if (len > m->path_len)
-		len = m->path_len;
-	memcpy(m->rec.where, m->path, len);
-	m->rec.where[len] = 0;
+	m->rec.reading = v->readings;
+	strcpy(m->rec.where, where);
+}
+
+/*
+ * msg_settle - the views that stopped decide.  Views are fed one after
+ * the other, piece by piece, so which of two views crosses a limit first
+ * would depend on the split: the verdict waits for the end of the
+ * granule (or for every view to stop), and then the stopped view whose
+ * first reading comes first in the table decides.
+ */
+
+static int msg_settle(struct msg *m, int all_stopped_only)
+{
+	struct view *best = 0;
+	unsigned stopped = 0;
+
+	if (m->decided)
+		return (1);
+	for (unsigned i = 0; i < m->nviews; i++) {
+		struct view *v = &m->views[i];
+
+		if (!v->stopped)
+			continue;
+		stopped++;
+		if (best == 0 || __builtin_ctz(v->readings) < __builtin_ctz(best->readings))
+			best = v;
+	}
+	if (best == 0 || (all_stopped_only && stopped < m->nviews))
+		return (0);
+	msg_decide(m, best, best->reason, best->where);
+	return (1);
+}
+
+/*
+ * msg_stop - a limit crossed: the view stops (the message is decided by
+ * msg_settle); own trouble and SIZE= decide the message at once.
+ * Returns 1.
+ */
+
+int     msg_stop(struct msg *m, enum reason reason, const struct node *node)
+{
+	struct view *v = m->v;
+	size_t  len = node ? node->path_len : v->path_len;
+	char    where[RECORD_WHERE_MAX];
+
+	if (m->decided || v->stopped)
+		return (1);
+	if (reason == REASON_INTERNAL && m->acct.failed == ACCT_FAIL_BUDGET)
+		reason = REASON_BUDGET;
+	if (len > v->path_len)
+		len = v->path_len;
+	memcpy(where, v->path, len);
+	where[len] = 0;
+	if (reason == REASON_INTERNAL || reason == REASON_BUDGET
+	    || reason == REASON_SIZE_DECLARED) {
+		msg_decide(m, v, reason, where);
+		return (1);
+	}
+	v->stopped = 1;
+	v->reason = reason;
+	memcpy(v->where, where, len + 1);
 	return (1);
 }
 
@@ -186,11 +295,11 @@ int     msg_finding(struct msg *m, enum finding f)
 
 static int msg_cost(struct msg *m, const struct node *node)
 {
-	struct record *r = &m->rec;
+	struct view *v = m->v;
 	uint64_t cost;
 
-	if (__builtin_add_overflow(m->raw_charged, r->decoded, &cost)
-	    || __builtin_add_overflow(cost, r->expanded, &cost))
+	if (__builtin_add_overflow(m->raw_charged, v->decoded, &cost)
+	    || __builtin_add_overflow(cost, v->expanded, &cost))
 		cost = UINT64_MAX;
 	if (cost > m->conf->max_message_cost)
 		return (msg_stop(m, REASON_MESSAGE_COST, node));
@@ -209,7 +318,7 @@ static void msg_add(uint64_t *to, uint64_t n)
 
 int     msg_add_decoded(struct msg *m, uint64_t n, const struct node *node)
 {
-	msg_add(&m->rec.decoded, n);
+	msg_add(&m->v->decoded, n);
 	return (msg_cost(m, node));
 }
 
@@ -217,7 +326,7 @@ int     msg_add_decoded(struct msg *m, uint64_t n, const struct node *node)
 
 int     msg_add_expanded(struct msg *m, uint64_t n, const struct node *node)
 {
-	msg_add(&m->rec.expanded, n);
+	msg_add(&m->v->expanded, n);
 	return (msg_cost(m, node));
 }
 
@@ -230,11 +339,18 @@ int     msg_inflated(struct msg *m, uint64_t n, const struct node *node)
 	return (0);
 }
 
-/* msg_part - one more MIME leaf or archive member */
+/*
+ * msg_part - one more MIME leaf or archive member.  max_parts counts
+ * MIME leaves only: members have max_archive_entries (a source archive
+ * holds thousands of files).
+ */
 
 int     msg_part(struct msg *m, const struct node *node)
 {
-	if (++m->rec.parts > m->conf->max_parts)
+	m->v->parts++;
+	if (node && node->depth > 0)
+		return (0);
+	if (++m->v->leaves > m->conf->max_parts)
 		return (msg_stop(m, REASON_PARTS, node));
 	return (0);
 }
@@ -243,7 +359,7 @@ int     msg_part(struct msg *m, const struct node *node)
 
 int     msg_entry(struct msg *m, const struct node *node)
 {
-	if (++m->entries > m->conf->max_archive_entries)
+	if (++m->v->entries > m->conf->max_archive_entries)
 		return (msg_stop(m, REASON_ARCHIVE_ENTRIES, node));
 	return (0);
 }
@@ -274,20 +390,67 @@ int     msg_archive_depth(struct msg *m, unsigned depth, const struct node *node
 
 size_t  msg_path_set(struct msg *m, size_t keep, const char *text, size_t len)
 {
-	if (keep < m->path_len)
-		m->path_len = keep;
+	struct view *v = m->v;
+
+	if (keep < v->path_len)
+		v->path_len = keep;
 	if (len > 0)
-		m->path_len += record_sanitize(m->path + m->path_len,
-					       sizeof(m->path) - m->path_len, text, len);
-	m->path[m->path_len] = 0;
-	return (m->path_len);
+		v->path_len += record_sanitize(v->path + v->path_len,
+					       sizeof(v->path) - v->path_len, text, len);
+	v->path[v->path_len] = 0;
+	return (v->path_len);
 }
 
 /* msg_path_len - the where path's length */
 
 size_t  msg_path_len(const struct msg *m)
 {
-	return (m->path_len);
+	return (m->v->path_len);
+}
+
+/* msg_readings - the readings the view being fed stands for */
+
+unsigned msg_readings(const struct msg *m)
+{
+	return (m->v->readings);
+}
+
+/*
+ * msg_fork - the readings of the view being fed part ways: those in
+ * readings go on in a new view parsed by mp (a copy of the view's parser
+ * made by the caller), which is fed the rest of the piece from resume
+ * (NULL: from its end).  The new view starts with the old one's terms
+ * and path, and becomes the view being fed; msg_unfork(m, returned
+ * value) goes back.  Returns -1 when there is no room (cannot happen:
+ * views partition the readings).
+ */
+
+int     msg_fork(struct msg *m, struct mime *mp, unsigned readings, const uint8_t *resume)
+{
+	struct view *old = m->v, *v;
+	int     idx = (int) (old - m->views);
+
+	if (m->nviews >= READING_COUNT || (readings & ~old->readings) != 0
+	    || readings == 0 || readings == old->readings)
+		return (-1);
+	v = &m->views[m->nviews++];
+	*v = *old;
+	v->mime = mp;
+	v->readings = readings;
+	v->resume = (resume && m->piece && resume >= m->piece
+		     && resume <= m->piece + m->piece_len) ?
+		(size_t) (resume - m->piece) : m->piece_len;
+	old->readings &= ~readings;
+	m->v = v;
+	return (idx);
+}
+
+/* msg_unfork - back to the view that forked */
+
+void    msg_unfork(struct msg *m, int idx)
+{
+	if (idx >= 0 && (unsigned) idx < m->nviews)
+		m->v = &m->views[idx];
 }
 
 /*
@@ -300,6 +463,32 @@ static int msg_failed(struct msg *m)
 	if (!m->decided && m->acct.failed != ACCT_FAIL_NONE)
 		msg_stop(m, REASON_INTERNAL, 0);
 	return (m->decided);
+}
+
+/*
+ * msg_views_feed - a piece of a granule into every view that goes on,
+ * and into the views forked meanwhile from where each starts.
+ */
+
+static int msg_views_feed(struct msg *m, const uint8_t *p, size_t n)
+{
+	m->piece = p;
+	m->piece_len = n;
+	for (unsigned i = 0; i < m->nviews && !m->decided; i++) {
+		struct view *v = &m->views[i];
+		size_t  off = v->resume;
+
+		v->resume = 0;
+		if (v->stopped || off >= n)
+			continue;
+		m->v = v;
+		(void) mime_feed(v->mime, p + off, n - off);
+		if (msg_failed(m))
+			break;
+	}
+	m->piece = 0;
+	m->piece_len = 0;
+	return (msg_settle(m, 1));
 }
 
 /* msg_input - raw bytes into the parser, timed, granule by granule */
@@ -322,10 +511,15 @@ static int msg_input(struct msg *m, const uint8_t *p, size_t n)
 		if (take > n)
 			take = n;
 		msg_add(&m->rec.raw, take);
-		stop = mime_feed(m->mime, p, take) || msg_failed(m);
+		stop = msg_views_feed(m, p, take);
 		if (!stop && m->rec.raw % NODE_BLOCK == 0) {
 			m->raw_charged = m->rec.raw;
-			stop = msg_cost(m, 0);
+			for (unsigned i = 0; i < m->nviews; i++) {
+				m->v = &m->views[i];
+				if (!m->v->stopped)
+					(void) msg_cost(m, 0);
+			}
+			stop = msg_settle(m, 0);
 		}
 		p += take;
 		n -= take;
@@ -387,12 +581,18 @@ int     msg_finish(struct msg *m)
 	t0 = msg_now();
 	if (!m->decided) {
 		m->raw_charged = m->rec.raw;
-		if (msg_cost(m, 0) == 0 && m->mime)
-			(void) mime_finish(m->mime);
+		/* a view forked at the end is finished in turn */
+		for (unsigned i = 0; i < m->nviews && !m->decided; i++) {
+			m->v = &m->views[i];
+			if (!m->v->stopped && msg_cost(m, 0) == 0 && m->v->mime)
+				(void) mime_finish(m->v->mime);
+			(void) msg_failed(m);
+		}
+		(void) msg_settle(m, 0);
 	}
 	(void) msg_failed(m);
-	/* Free the parser now: peak_mem and the leak check see it all. */
-	m->mime = mime_free(m->mime);
+	/* Free the parsers now: peak_mem and the leak check see it all. */
+	msg_views_free(m);
 	m->finished = 1;
 	m->ms += msg_now() - t0;
 	return (m->decided);
@@ -403,7 +603,45 @@ int     msg_finish(struct msg *m)
 const struct record *msg_record(struct msg *m)
 {
 	struct record *r = &m->rec;
+	const struct view *show = 0;
+	unsigned order[READING_COUNT], n = 0;
 
+	(void) msg_settle(m, 0);		/* a stage stopped outside msg_input */
+
+	/* The view that decided, else the costliest one. */
+	for (unsigned i = 0; i < m->nviews; i++) {
+		const struct view *v = &m->views[i];
+		uint64_t c = v->decoded + v->expanded, best;
+
+		if (m->decided && r->reading) {
+			if (v->readings == r->reading)
+				show = v;
+			continue;
+		}
+		best = show ? show->decoded + show->expanded : 0;
+		if (show == 0 || c > best || (c == best
+			&& __builtin_ctz(v->readings) < __builtin_ctz(show->readings)))
+			show = v;
+	}
+	if (show == 0)
+		show = &m->views[0];
+	r->decoded = show->decoded;
+	r->expanded = show->expanded;
+	r->parts = show->parts;
+	if (!m->decided || r->reading == 0)
+		r->reading = show->readings;
+	/* The views in the readings' order. */
+	for (unsigned i = 0; i < m->nviews; i++)
+		order[n++] = m->views[i].readings;
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && __builtin_ctz(order[j]) < __builtin_ctz(order[j - 1]); j--) {
+			unsigned t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	r->nviews = n;
+	memcpy(r->views, order, n * sizeof(order[0]));
 	if (__builtin_add_overflow(r->raw, r->decoded, &r->cost)
 	    || __builtin_add_overflow(r->cost, r->expanded, &r->cost))
 		r->cost = UINT64_MAX;

@@ -17,9 +17,11 @@
 
 #include "acct.h"
 #include "conf.h"
+#include "reading.h"
 #include "reason.h"
 
 struct node;
+struct mime;
 
 #define RECORD_WHERE_MAX	256	/* sanitised, truncated */
 
@@ -39,6 +41,9 @@ struct record {
 	size_t	peak_mem;		/* own peak bytes for this message */
 	size_t	mem[ACCT_STAGE_COUNT];	/* peak bytes by stage */
 	uint64_t findings;		/* bit (1 << enum finding) */
+	unsigned nviews;		/* readings followed apart (views) */
+	unsigned views[READING_COUNT];	/* each view's readings (bits) */
+	unsigned reading;		/* the readings that decided */
 	double	ms;			/* time spent analysing */
 };
 
@@ -86,6 +91,11 @@ extern int msg_part(struct msg *, const struct node *);
 extern int msg_entry(struct msg *, const struct node *);
 extern int msg_mime_depth(struct msg *, unsigned);
 extern int msg_archive_depth(struct msg *, unsigned, const struct node *);
+
+/* Views (msg.c): the readings the current view follows; a new view. */
+extern unsigned msg_readings(const struct msg *);
+extern int msg_fork(struct msg *, struct mime *, unsigned readings, const uint8_t *resume);
+extern void msg_unfork(struct msg *, int);
 extern struct acct *msg_acct(struct msg *);
 extern const struct conf *msg_conf(const struct msg *);
 

@@ -18,6 +18,7 @@
 
 #include <string.h>
 
+#include "reading.h"
 #include "reason.h"
 
 static const struct reason_info reason_table[] = {
@@ -76,4 +77,40 @@ const char *verdict_name(enum verdict v)
 const char *finding_name(enum finding f)
 {
 	return (f < FIND_COUNT ? finding_table[f] : "?");
+}
+
+/* The readings (reading.h). */
+static const struct {
+	const char *name;
+	unsigned rules;
+} reading_table[] = {
+#define READING_ROW(e, n, r) {n, r},
+	READINGS(READING_ROW)
+#undef READING_ROW
+};
+
+/* reading_name - a reading's name in the record */
+
+const char *reading_name(enum reading r)
+{
+	return (r < READING_COUNT ? reading_table[r].name : "?");
+}
+
+/* reading_rules - the rules a reading follows (RD_*) */
+
+unsigned reading_rules(enum reading r)
+{
+	return (r < READING_COUNT ? reading_table[r].rules : 0);
+}
+
+/* reading_with - the readings of set that follow all of rules */
+
+unsigned reading_with(unsigned set, unsigned rules)
+{
+	unsigned out = 0;
+
+	for (int r = 0; r < READING_COUNT; r++)
+		if ((set & (1u << r)) && (reading_table[r].rules & rules) == rules)
+			out |= 1u << r;
+	return (out);
 }

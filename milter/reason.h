@@ -74,7 +74,8 @@ struct reason_info {
 	X(FIND_ARCHIVE_UNSUPPORTED, "archive_unsupported") \
 	X(FIND_ARCHIVE_ENCRYPTED,   "archive_encrypted")   \
 	X(FIND_ARCHIVE_SIZE_LIE,    "archive_size_lie")    \
-	X(FIND_MAGIC_ERROR,         "magic_error")
+	X(FIND_MAGIC_ERROR,         "magic_error")         \
+	X(FIND_READINGS_DIFFER,     "readings_differ")
 
 enum finding {
 #define FIND_ENUM(e, n) e,

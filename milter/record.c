@@ -82,6 +82,22 @@ size_t  record_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen
 	return (n);
 }
 
+/* record_readings - a set of readings: "clamav+lenient" */
+
+static void record_readings(struct record_out *o, unsigned set)
+{
+	int     any = 0;
+
+	for (int i = 0; i < READING_COUNT; i++) {
+		if (set & (1u << i)) {
+			record_put(o, "%s%s", any ? "+" : "", reading_name(i));
+			any = 1;
+		}
+	}
+	if (!any)
+		record_put(o, "none");
+}
+
 /* record_kv - key=value rendering */
 
 size_t  record_kv(const struct record *r, char *buf, size_t len)
@@ -109,7 +125,16 @@ size_t  record_kv(const struct record *r, char *buf, size_t len)
 			any = 1;
 		}
 	}
-	record_put(&o, "%s ms=%.3f", any ? "" : "none", r->ms);
+	record_put(&o, "%s readings=", any ? "" : "none");
+	for (unsigned i = 0; i < r->nviews; i++) {
+		record_put(&o, "%s", i ? "," : "");
+		record_readings(&o, r->views[i]);
+	}
+	if (r->nviews == 0)
+		record_put(&o, "-");
+	record_put(&o, " reading=");
+	record_readings(&o, r->reading);
+	record_put(&o, " ms=%.3f", r->ms);
 	return (o.used);
 }
 
@@ -139,6 +164,14 @@ size_t  record_json(const struct record *r, char *buf, size_t len)
 			any = 1;
 		}
 	}
-	record_put(&o, "],\"ms\":%.3f}", r->ms);
+	record_put(&o, "],\"readings\":[");
+	for (unsigned i = 0; i < r->nviews; i++) {
+		record_put(&o, "%s\"", i ? "," : "");
+		record_readings(&o, r->views[i]);
+		record_put(&o, "\"");
+	}
+	record_put(&o, "],\"reading\":\"");
+	record_readings(&o, r->reading);
+	record_put(&o, "\",\"ms\":%.3f}", r->ms);
 	return (o.used);
 }

@@ -5,9 +5,11 @@
  */
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bombs.h"
 #include "testutil.h"
 
 static struct record run(const struct conf *conf, const struct tu_buf *b)
@@ -74,6 +76,31 @@ Test(limits, parts)
 		tu_puts(&b, "--B\r\n\r\npart\r\n");
 	tu_puts(&b, "--B--\r\n");
 	just_under_and_over("max_parts", 50, &b, REASON_PARTS);
+	free(b.p);
+}
+
+/* Archive members are no MIME parts: a zip of 2,500 files passes max_parts. */
+Test(limits, archive_members_do_not_count_as_parts)
+{
+	struct conf conf = *tu_conf();
+	struct bomb_zip z = {0};
+	struct tu_buf b = {0};
+	struct record r;
+	char    name[32];
+
+	for (int i = 0; i < 2500; i++) {
+		snprintf(name, sizeof(name), "src/f%04d.c", i);
+		bz_file(&z, name, (const uint8_t *) "int x;\n", 7, i % 2 ? 8 : 0, 0);
+	}
+	bz_close(&z, 0);
+	tu_message_attach(&b, "application/zip", "src.zip", "base64", z.b.p, z.b.len);
+	r = run(&conf, &b);
+	cr_expect_eq(r.verdict, VERDICT_ACCEPT, "%s", tu_record_str(&r));
+	cr_expect_eq(r.parts, 2 + 2500, "%s", tu_record_str(&r));	/* the record counts both */
+	conf.max_archive_entries = 2499;
+	r = run(&conf, &b);
+	cr_expect_eq(r.reason, REASON_ARCHIVE_ENTRIES, "%s", tu_record_str(&r));
+	bz_free(&z);
 	free(b.p);
 }
 

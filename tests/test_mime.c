@@ -5,8 +5,10 @@
  */
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "testutil.h"
 
 #define F(x) ((uint64_t) 1 << (x))
@@ -70,6 +72,15 @@ static const struct mime_case cases[] = {
 	 1, 1, 1, 0, ~0ull},
 	{"base64 rfc822", "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
 	 "U3ViamVjdDogaW5uZXINCg0KaGVsbG8NCg==\r\n", 2, 32, 1, 0, ~0ull},
+	/* Readings (reading.h): each one that parts ways is a view. */
+	{"junk after a delimiter: two readings", MP "--XX\r\n\r\nA\r\n--XX junk\r\n\r\nBBBB\r\n--XX--\r\n",
+	 1, 20, 1, F(FIND_READINGS_DIFFER), 0},
+	{"indented delimiter: lenient alone", MP "--XX\r\n\r\nA\r\n  --XX\r\nContent-Type: text/plain\r\n\r\nBB\r\n--XX--\r\n",
+	 1, 41, 1, F(FIND_READINGS_DIFFER), 0},
+	{"indented lines that are no delimiter", MP "--XX\r\n\r\nA\r\n  --XY\r\n\t-x\r\n  text\r\n--XX--\r\n",
+	 1, 22, 1, 0, ~0ull},
+	{"junk and indent: three views", MP "--XX\r\n\r\nA\r\n --XX\r\n\r\nB\r\n--XX junk\r\n\r\nC\r\n--XX--\r\n",
+	 1, 29, 1, F(FIND_READINGS_DIFFER), 0},
 	{"cte conflict", "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n\r\nSGVsbG8=\r\n", 1, 5, 0, F(FIND_CTE_CONFLICT), 0},
 };
 
@@ -101,6 +112,79 @@ Test(mime, table)
 	}
 }
 
+/* Which readings went apart, and which view the record shows. */
+static const struct {
+	const char *name;		/* a case of the table */
+	const char *readings;		/* readings=... reading=... in the record */
+} views[] = {
+	{"junk after a delimiter: two readings", "readings=rfc+python,clamav+lenient reading=rfc+python "},
+	{"indented delimiter: lenient alone", "readings=rfc+python+clamav,lenient reading=rfc+python+clamav "},
+	{"indented lines that are no delimiter", "readings=rfc+python+clamav+lenient reading=rfc+python+clamav+lenient "},
+	{"junk and indent: three views", "readings=rfc+python,clamav,lenient reading=rfc+python "},
+	{"multipart", "readings=rfc+python+clamav+lenient "},
+};
+
+Test(mime, readings)
+{
+	for (size_t v = 0; v < sizeof(views) / sizeof(views[0]); v++) {
+		size_t  i;
+		struct record r;
+		char    kv[RECORD_TEXT_MAX];
+
+		for (i = 0; i < NCASES && strcmp(cases[i].name, views[v].name) != 0; i++)
+			continue;
+		cr_assert_lt(i, NCASES, "%s: no such case", views[v].name);
+		tu_scan(0, (const uint8_t *) cases[i].text, strlen(cases[i].text), 0, 0, &r);
+		record_kv(&r, kv, sizeof(kv));
+		cr_expect(strstr(kv, views[v].readings) != 0, "%s: want %s in %s", views[v].name,
+			  views[v].readings, kv);
+	}
+}
+
+/*
+ * A limit crossed in one reading only decides, whichever reading it is:
+ * six indented delimiters make seven parts for the lenient reading alone
+ * (max_parts 3); a junk line between two halves of 600 KB makes one part
+ * of 1.2 MB for RFC 2046 and Python alone (max_part_size 1 MB).
+ */
+Test(mime, a_limit_in_any_reading_decides)
+{
+	struct conf conf = *tu_conf(), *cf = &conf;
+	static const char *who[] = {"reason=parts ", "reason=part_size "};
+	static const char *reading[] = {"reading=lenient ", "reading=rfc+python "};
+
+	cf->max_parts = 3;
+	cf->max_part_size = 1 << 20;
+	for (size_t t = 0; t < 2; t++) {
+		struct tu_buf b = {0};
+		struct record r;
+		char    kv[RECORD_TEXT_MAX];
+
+		tu_puts(&b, MP "--XX\r\n\r\nA\r\n");
+		for (int k = 0; t == 0 && k < 6; k++)
+			tu_puts(&b, " --XX\r\n\r\npart\r\n");
+		for (int k = 0; t == 1 && k < 600 << 10; k += 64)
+			tu_puts(&b, "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk\n");
+		if (t == 1)
+			tu_puts(&b, "--XX junk\r\n\r\n");
+		for (int k = 0; t == 1 && k < 600 << 10; k += 64)
+			tu_puts(&b, "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk\n");
+		tu_puts(&b, "--XX--\r\n");
+		tu_scan(cf, b.p, b.len, 0, 0, &r);
+		record_kv(&r, kv, sizeof(kv));
+		cr_expect(strstr(kv, who[t]) != 0, "case %zu: want %s in %s", t, who[t], kv);
+		cr_expect(strstr(kv, reading[t]) != 0, "case %zu: want %s in %s", t, reading[t], kv);
+		for (unsigned seed = 1; seed <= 5; seed++) {
+			struct record s;
+			const char *why;
+
+			tu_scan_random(cf, b.p, b.len, seed, 4093, &s);
+			cr_expect(tu_record_eq(&r, &s, &why), "case %zu seed %u: %s differs", t, seed, why);
+		}
+		free(b.p);
+	}
+}
+
 Test(mime, clean_cases_have_no_findings)
 {
 	for (size_t i = 0; i < NCASES; i++) {
@@ -117,9 +201,13 @@ static void expect_same(const char *name, const char *how, const struct record *
 			        const struct record *b)
 {
 	const char *why;
+	char    ka[RECORD_TEXT_MAX], kb[RECORD_TEXT_MAX];
 
-	cr_expect(tu_record_eq(a, b, &why), "%s: %s differs in %s:\n  whole %s\n  split %s",
-		  name, how, why, tu_record_str(a), tu_record_str(b));
+	if (tu_record_eq(a, b, &why))
+		return;
+	record_kv(a, ka, sizeof(ka));		/* tu_record_str has one buffer */
+	record_kv(b, kb, sizeof(kb));
+	cr_expect_fail("%s: %s differs in %s:\n  whole %s\n  split %s", name, how, why, ka, kb);
 }
 
 Test(mime, split_bytewise_and_random)

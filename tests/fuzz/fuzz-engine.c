@@ -4,7 +4,8 @@
  * is reached.  The first byte picks the chunking, the second a set of
  * limits; the rest is the message.  It asserts what must always hold:
  * a verdict, cost = raw + decoded + expanded, nothing held after finish,
- * the same record fed whole.
+ * the same record fed whole (the same views too; peak_mem may differ when
+ * there are several, msg.c).
  */
 
 #include <assert.h>
@@ -86,6 +87,9 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(a.decoded == b.decoded && a.expanded == b.expanded);
 		assert(a.parts == b.parts && a.inflated == b.inflated);
 		assert(strcmp(a.where, b.where) == 0);
+		/* the readings part ways at the same bytes, whatever the split */
+		assert(a.nviews == b.nviews && a.reading == b.reading);
+		assert(memcmp(a.views, b.views, a.nviews * sizeof(a.views[0])) == 0);
 	}
 	return (0);
 }
