@@ -15,6 +15,9 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
 	# fuzzing builds; gnuplot draws the benchmark plot.
 	pkgs="$pkgs postfix postfix-pcre swaks miltertest python3 bzip2 bsdutils
 	      clang valgrind gnuplot-nox coreutils procps iproute2 libclang-rt-14-dev"
+	# The reference extractors of tests/differential (clamav: its
+	# optional clamscan reading, DIFF_CLAMAV=1).
+	pkgs="$pkgs ripmime mpack maildrop uudeview clamav unzip p7zip-full libarchive-tools"
 	# Sendmail for tests/e2e/test_sendmail.sh: its package conflicts
 	# with Postfix, so it is unpacked, not installed (below); these
 	# are its libraries, and m4 builds its sendmail.cf.

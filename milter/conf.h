@@ -39,7 +39,7 @@ enum conf_action {
 	  "projected cost of the whole message: raw + decoded parts + expanded archive members") \
 	X(max_part_size,       SIZE, "50M",   1, UINT64_MAX, 0, \
 	  "decoded size of one MIME leaf part, or expanded size of one archive member") \
-	X(max_ratio,           UINT, "100",   1, UINT64_MAX, 0, \
+	X(max_ratio,           UINT, "500",   1, UINT64_MAX, 0, \
 	  "expanded/compressed size of one archive member, judged past ratio_min_size") \
 	X(ratio_min_size,      SIZE, "1M",    0, UINT64_MAX, 0, \
 	  "below this expanded size a member's ratio is not judged") \

@@ -20,18 +20,43 @@
  *	the input; a truncated stream hands on the full chunk it holds.
  *
  *	ISIZE is not trusted (it is the size mod 2^32) and nothing is
- *	declared: only real expansion counts.  Reserved flag bits, a
- *	method other than deflate or corrupt data end the analysis with
- *	finding archive_malformed; bytes after the last member that do
- *	not start another member are ignored.
+ *	declared: only real expansion counts.
+ *
+ *	Readers disagree on what follows a member, and defuse takes the
+ *	longest reading (tests/test_gzip.c records what each did):
+ *	Python's gzip module skips NUL bytes after a member and reads a
+ *	member whose header has reserved flag bits (gunzip, zlib, 7-Zip
+ *	and libarchive stop at both); 7-Zip, when a stream does not open
+ *	as gzip at its start, searches further on for a gzip signature
+ *	and reads the member found there.  So a member with reserved
+ *	flags is inflated (finding archive_malformed), and whatever
+ *	cannot be read -- NUL padding, junk, a header with another
+ *	method, corrupt deflate data -- is skipped to the next signature,
+ *	1f 8b 08, where reading starts over, into the same member node.
+ *	Corrupt data and a header refused are archive_malformed; so is a
+ *	member found after skipped bytes (gunzip would not read it).
+ *	Bytes after the last member that start no other member are
+ *	ignored, with no finding (gunzip: "trailing garbage ignored").
+ *	For the same reason a stream is claimed not only by its magic but
+ *	when declared gzip, or when its window holds a plausible header
+ *	further in (a tar excepted): its start is then junk to skip.
  * STATE
  *	An enum-driven push parser; fixed header fields are assembled in
- *	a 10-byte buffer, the name keeps its first 255 bytes.
+ *	a 10-byte buffer, the name keeps its first 255 bytes.  A header
+ *	that is refused is searched again from its second byte (the
+ *	buffer holds it), the rest of the input from where reading
+ *	stopped: every byte is looked at a bounded number of times.
  * MEMORY
  *	Under 1 KiB of state plus one inflate stream (inflate.c: about
  *	47 KiB), reused by every member.
  * BUGS
- *	The header CRC and the data CRC are not checked.
+ *	The header CRC and the data CRC are not checked.  A signature
+ *	inside what a false candidate took as its header fields (FEXTRA,
+ *	FNAME, FCOMMENT) or its deflate data before these failed is not
+ *	searched again: the bytes are gone.  A gzip behind more junk
+ *	than the sniffing window (4 KiB), in a stream not declared gzip,
+ *	is not found, though 7-Zip finds it (100 KB in, tested): that
+ *	search belongs to the sniffer, for every format.
  */
 
 #include <string.h>
@@ -41,6 +66,7 @@
 #include "msg.h"
 #include "name.h"
 #include "node.h"
+#include "tar.h"
 
 #define GZ_NAME_MAX	255
 
@@ -49,6 +75,8 @@
 #define GZ_FNAME	0x08
 #define GZ_FCOMMENT	0x10
 #define GZ_FRESERVED	0xe0
+
+static const uint8_t gz_sig[3] = {0x1f, 0x8b, 8};	/* magic, deflate */
 
 enum gz_state {
 	GZ_HDR,				/* 10 bytes: magic, method, flags ... */
@@ -59,7 +87,7 @@ enum gz_state {
 	GZ_HCRC,			/* 2 bytes */
 	GZ_DATA,			/* raw deflate */
 	GZ_TRAILER,			/* CRC32 and ISIZE: 8 bytes */
-	GZ_JUNK,			/* after the last member: ignored */
+	GZ_SEEK,			/* skip to the next 1f (a signature?) */
 };
 
 struct gz {
@@ -73,6 +101,7 @@ struct gz {
 	uint8_t flg;
 	uint32_t skip;
 	unsigned members;		/* members started */
+	uint64_t skipped;		/* bytes skipped since reading stopped */
 	char	name[GZ_NAME_MAX + 1];
 	size_t	nlen;
 	struct node *member;
@@ -98,11 +127,11 @@ static int gz_nomem(struct gz *g)
 	return (gz_halt(g));
 }
 
-/* gz_bad - not gzip any more: note it, ignore the rest */
+/* gz_bad - not gzip here: note it, look for the next member */
 
 static int gz_bad(struct gz *g, enum finding f)
 {
-	g->st = GZ_JUNK;
+	g->st = GZ_SEEK;
 	if (msg_finding(g->msg, f) != 0)
 		return (gz_halt(g));
 	return (0);
@@ -169,21 +198,52 @@ nomem:
 	return (gz_nomem(g));
 }
 
+/* gz_sig_prefix - could a signature start at p[0..n)? */
+
+static int gz_sig_prefix(const uint8_t *p, size_t n)
+{
+	return (memcmp(p, gz_sig, n < 3 ? n : 3) == 0);
+}
+
+/* gz_resync - a header refused: search it again from its second byte */
+
+static void gz_resync(struct gz *g)
+{
+	size_t  i;
+
+	for (i = 1; i < g->have; i++)
+		if (gz_sig_prefix(g->hdr + i, g->have - i))
+			break;
+	g->skipped += i;
+	if (i == g->have) {
+		g->st = GZ_SEEK;
+		return;
+	}
+	memmove(g->hdr, g->hdr + i, g->have - i);
+	g->have -= i;
+}
+
 /* gz_header - the fixed 10 bytes of a member header */
 
 static int gz_header(struct gz *g)
 {
 	const uint8_t *h = g->hdr;
 
-	if (h[0] != 0x1f || h[1] != 0x8b) {
-		if (g->members == 0)
-			return (gz_bad(g, FIND_ARCHIVE_MALFORMED));
-		g->st = GZ_JUNK;		/* trailing bytes: gunzip ignores them */
+	if (!gz_sig_prefix(h, 3)) {
+		/* The stream's start is no gzip, or a method other than
+		 * deflate: malformed.  After a member: trailing bytes. */
+		if ((g->members == 0 && g->skipped == 0) || gz_sig_prefix(h, 2))
+			if (msg_finding(g->msg, FIND_ARCHIVE_MALFORMED) != 0)
+				return (gz_halt(g));
+		gz_resync(g);
 		return (0);
 	}
-	if (h[2] != 8 || (h[3] & GZ_FRESERVED) != 0)
-		return (gz_bad(g, FIND_ARCHIVE_MALFORMED));
+	/* Reserved flags: Python reads the member; gunzip refuses it. */
+	if ((h[3] & GZ_FRESERVED) != 0 || (g->members > 0 && g->skipped > 0))
+		if (msg_finding(g->msg, FIND_ARCHIVE_MALFORMED) != 0)
+			return (gz_halt(g));
 	g->flg = h[3];
+	g->skipped = 0;
 	g->members++;
 	return (gz_next_field(g, GZ_HDR));
 }
@@ -206,7 +266,7 @@ static int gz_out(void *ctx, const uint8_t *p, size_t n)
 static size_t gz_step(struct gz *g, const uint8_t *p, size_t n)
 {
 	size_t  k, used;
-	const uint8_t *nul;
+	const uint8_t *nul, *sig;
 	int     r;
 
 	switch (g->st) {
@@ -229,8 +289,10 @@ static size_t gz_step(struct gz *g, const uint8_t *p, size_t n)
 			g->st = GZ_EXTRA;
 		} else if (g->st == GZ_HCRC)
 			gz_next_field(g, GZ_HCRC);
-		else
-			gz_expect(g, GZ_HDR, 10);
+		else {
+			g->skipped = 0;
+			g->st = GZ_SEEK;	/* NUL padding, or a member */
+		}
 		return (k);
 	case GZ_EXTRA:
 		k = g->skip < n ? g->skip : n;
@@ -260,19 +322,29 @@ static size_t gz_step(struct gz *g, const uint8_t *p, size_t n)
 			g->in_done += infl_total_in(g->infl);
 			gz_expect(g, GZ_TRAILER, 8);
 			break;
+		case INFL_ERROR:
+			g->in_done += infl_total_in(g->infl);
+			g->skipped = 0;
+			gz_bad(g, FIND_ARCHIVE_MALFORMED);
+			break;
 		case INFL_STOP:
 			gz_halt(g);
 			break;
 		case INFL_NOMEM:
-			gz_nomem(g);
-			break;
 		default:
-			gz_bad(g, FIND_ARCHIVE_MALFORMED);
+			gz_nomem(g);
 			break;
 		}
 		return (used);
-	case GZ_JUNK:
-		return (n);
+	case GZ_SEEK:
+		if (n == 0)
+			return (0);
+		sig = memchr(p, gz_sig[0], n);
+		k = sig ? (size_t) (sig - p) : n;
+		g->skipped += k;
+		if (sig)
+			gz_expect(g, GZ_HDR, 10);	/* a candidate */
+		return (k);
 	}
 	return (n);
 }
@@ -295,12 +367,26 @@ static int gz_run(struct gz *g, const uint8_t *p, size_t n)
 	return (g->stop);
 }
 
-/* gzip_match - is this stream a gzip? */
-
+/*
+ * gzip_match - is this stream a gzip?  At its start, or, as 7-Zip finds
+ * one (it searches a stream that opens as nothing for a gzip signature,
+ * however far in, whatever its name), behind junk: declared gzip, or a
+ * plausible header (no reserved flags, as 7-Zip wants) in the window.
+ * A tar's members are the tar's.
+ */
 static int gzip_match(const char *type, const uint8_t *win, size_t len)
 {
-	(void) type;
-	return (len >= 3 && win[0] == 0x1f && win[1] == 0x8b && win[2] == 8);
+	if (len >= 3 && gz_sig_prefix(win, 3))
+		return (1);
+	if (tar_header_ok(win, len))
+		return (0);
+	if (type != 0 && strstr(type, "gzip") != 0)
+		return (1);
+	for (size_t i = 1; i + 10 <= len; i++)
+		if (win[i] == gz_sig[0] && gz_sig_prefix(win + i, 3)
+		    && (win[i + 3] & GZ_FRESERVED) == 0)
+			return (1);
+	return (0);
 }
 
 /* gzip_open - a gzip stream starts */
@@ -340,9 +426,9 @@ static int gzip_finish(void *state)
 		return (1);
 	if (g->st == GZ_DATA && infl_drain(g->infl, gz_out, g) != INFL_MORE)
 		return (gz_halt(g));
-	truncated = g->st != GZ_JUNK && !(g->st == GZ_HDR && g->have == 0);
-	if (g->st == GZ_HDR && g->members > 0 && g->have > 0
-	    && (g->hdr[0] != 0x1f || (g->have > 1 && g->hdr[1] != 0x8b)))
+	truncated = g->st != GZ_SEEK && !(g->st == GZ_HDR && g->have == 0);
+	if (g->st == GZ_HDR && g->members > 0
+	    && (!gz_sig_prefix(g->hdr, g->have) || (g->have == 1 && g->skipped > 0)))
 		truncated = 0;			/* a few trailing bytes, not a member */
 	if (m != 0) {
 		g->member = 0;

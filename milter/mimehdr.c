@@ -25,6 +25,24 @@
  *	way mail readers are: stray blanks around '=', unquoted values
  *	with odd characters, a missing closing quote.
  *
+ *	A field is parsed once, in time linear in its length: one pass
+ *	puts every form of the parameters that matter (boundary and name
+ *	in Content-Type, filename in Content-Disposition) into fixed
+ *	slots -- the first and the last plain attr=, the first attr*=,
+ *	the first of each section attr*N= below 64 -- and the values are
+ *	assembled from the slots.  param_steps counts the parameters
+ *	parsed, so that tests can hold this.  Which form wins is what it
+ *	always was: attr*= (the first), else the last attr=, else the
+ *	sections 0, 1, ... up to the first missing one.  The boundary's
+ *	other forms are kept too, in boundary_first (the first
+ *	boundary=), boundary_last (the last) and boundary_2231
+ *	(boundary*=, else the sections), trailing blanks dropped like the
+ *	boundary's, so that the MIME parser can follow the readings that
+ *	choose another; when two given forms differ, or a section comes
+ *	twice with different values, the finding is
+ *	MIMEHDR_F_BOUNDARY_AMBIGUOUS.  A file name given in forms that
+ *	decode differently is MIMEHDR_F_NAME_AMBIGUOUS.
+ *
  *	The first Content-Type and the first Content-Transfer-Encoding
  *	win; a later different one is a finding (duplicate, conflict).
  *	Unknown transfer encodings are decoded as identity (a finding);
@@ -43,7 +61,9 @@
  *	bytes (name.h), so its extension; decoding comes after, so an
  *	encoded name that long may lose the middle of a word.
  *
- *	Memory: none beyond struct mimehdr (about 1.4 KiB); no allocation.
+ *	Memory: struct mimehdr (about 4.6 KiB: the boundary in four
+ *	forms), and on the stack while a field is parsed about 3.5 KiB of
+ *	slots; no allocation.
  * BUGS
  *	Charsets are not converted: names are only shown, sanitised, in
  *	the record.
@@ -59,6 +79,16 @@
 
 #define MIMEHDR_SEG_MAX	64		/* RFC 2231 segments assembled */
 
+/* mimehdr_bnd_reset - a boundary form not given */
+
+static void mimehdr_bnd_reset(struct mimehdr_bnd *b)
+{
+	b->s[0] = 0;
+	b->len = 0;
+	b->given = 0;
+	b->truncated = 0;
+}
+
 /* mimehdr_reset - an entity with no MIME header fields yet */
 
 void    mimehdr_reset(struct mimehdr *hdr)
@@ -66,6 +96,11 @@ void    mimehdr_reset(struct mimehdr *hdr)
 	hdr->type[0] = 0;
 	hdr->boundary_len = 0;
 	hdr->boundary_truncated = 0;
+	mimehdr_bnd_reset(&hdr->boundary_first);
+	mimehdr_bnd_reset(&hdr->boundary_last);
+	mimehdr_bnd_reset(&hdr->boundary_2231);
+	hdr->boundary_plain = 0;
+	hdr->param_steps = 0;
 	hdr->name_len = 0;
 	hdr->name[0] = 0;
 	hdr->name_from_disposition = 0;
@@ -211,6 +246,12 @@ static int mimehdr_next_param(const char **pp, const char *end, struct mimehdr_r
 	}
 }
 
+struct mimehdr_val {			/* a raw value kept for assembly */
+	const char *p;
+	size_t	len;
+	unsigned char quoted, extended, given;
+};
+
 /* mimehdr_hex - one hex digit, -1 if none */
 
 static int mimehdr_hex(int c)
@@ -225,10 +266,10 @@ static int mimehdr_hex(int c)
 
 /* mimehdr_append - append a raw parameter value, decoded */
 
-static void mimehdr_append(const struct mimehdr_raw *r, int first, int tail,
+static void mimehdr_append(const struct mimehdr_val *r, int first, int tail,
 			           char *out, size_t outcap, size_t *len, int *trunc)
 {
-	const char *p = r->val, *end = r->val + r->val_len;
+	const char *p = r->p, *end = r->p + r->len;
 
 	if (r->extended && first) {
 		/* charset'language'value: drop the first two fields */
@@ -261,48 +302,129 @@ static void mimehdr_append(const struct mimehdr_raw *r, int first, int tail,
 	}
 }
 
-/* mimehdr_param_x - one parameter's value; a file name keeps its tail */
+/*
+ * One pass over a field's parameters collects, for each parameter that
+ * matters (boundary and name, or filename), every form it was given in:
+ * the first and the last plain "attr=", the first "attr*=", and the
+ * first of each RFC 2231 section "attr*N=" / "attr*N*=" below
+ * MIMEHDR_SEG_MAX, in fixed slots.  The values are assembled afterwards
+ * from the slots: the field is parsed once, whatever the number of
+ * parameters and sections (it used to be once per section).
+ */
+struct mimehdr_want {
+	const char *attr;		/* e.g. "boundary" */
+	size_t	alen;
+	struct mimehdr_val first, last;	/* plain attr= */
+	struct mimehdr_val ext;		/* attr*=, the first */
+	struct mimehdr_val sec[MIMEHDR_SEG_MAX];	/* attr*N[*]=, the first each */
+	unsigned plain;			/* how many attr= */
+	int	sec_dup;		/* a section given twice, differently */
+};
 
-static long mimehdr_param_x(const char *value, size_t len, const char *attr,
-			            char *out, size_t outcap, int *truncated, int tail)
+/* mimehdr_want_init - nothing of attr seen yet */
+
+static void mimehdr_want_init(struct mimehdr_want *w, const char *attr)
 {
-	size_t  alen = strlen(attr), olen = 0;
+	memset(w, 0, sizeof(*w));
+	w->attr = attr;
+	w->alen = strlen(attr);
+}
+
+/* mimehdr_keep - a raw value into a slot */
+
+static void mimehdr_keep(struct mimehdr_val *v, const struct mimehdr_raw *r)
+{
+	v->p = r->val;
+	v->len = r->val_len;
+	v->quoted = (unsigned char) r->quoted;
+	v->extended = (unsigned char) r->extended;
+	v->given = 1;
+}
+
+/* mimehdr_same_raw - the same raw value twice? */
+
+static int mimehdr_same_raw(const struct mimehdr_val *v, const struct mimehdr_raw *r)
+{
+	return (v->len == r->val_len && v->quoted == r->quoted && v->extended == r->extended
+		&& memcmp(v->p, r->val, r->val_len) == 0);
+}
+
+/* mimehdr_collect - one pass: the forms of each wanted parameter */
+
+static void mimehdr_collect(const char *value, size_t len, struct mimehdr_want *w,
+			            size_t nw, unsigned long *steps)
+{
 	const char *p;
 	struct mimehdr_raw r;
-	int     found = 0, trunc = 0;
+
+	for (p = value; mimehdr_next_param(&p, value + len, &r);) {
+		if (steps)
+			(*steps)++;
+		for (size_t i = 0; i < nw; i++) {
+			struct mimehdr_want *x = &w[i];
+
+			if (r.attr_len != x->alen || strncasecmp(r.attr, x->attr, x->alen) != 0)
+				continue;
+			if (r.section >= MIMEHDR_SEG_MAX)
+				break;			/* never assembled */
+			if (r.section >= 0) {
+				if (!x->sec[r.section].given)
+					mimehdr_keep(&x->sec[r.section], &r);
+				else if (!mimehdr_same_raw(&x->sec[r.section], &r))
+					x->sec_dup = 1;
+			} else if (r.extended) {
+				if (!x->ext.given)
+					mimehdr_keep(&x->ext, &r);
+			} else {
+				if (!x->first.given)
+					mimehdr_keep(&x->first, &r);
+				mimehdr_keep(&x->last, &r);
+				x->plain++;
+			}
+			break;
+		}
+	}
+}
+
+/* The forms a parameter's value is assembled from. */
+enum mimehdr_form {
+	FORM_WINNER,			/* attr*=, else the last attr=, else sections */
+	FORM_FIRST,			/* the first attr= */
+	FORM_LAST,			/* the last attr= */
+	FORM_2231,			/* attr*=, else sections */
+};
+
+/* mimehdr_assemble - one form of a parameter's value, decoded; -1 if absent */
+
+static long mimehdr_assemble(const struct mimehdr_want *w, enum mimehdr_form form,
+			             char *out, size_t outcap, int *truncated, int tail)
+{
+	const struct mimehdr_val *one = 0;
+	size_t  olen = 0;
+	int     trunc = 0;
 
 	if (outcap == 0)
 		return (-1);
-
-	/* A plain or extended value without sections wins outright. */
-	for (p = value; mimehdr_next_param(&p, value + len, &r);) {
-		if (r.section < 0 && r.attr_len == alen && strncasecmp(r.attr, attr, alen) == 0) {
-			olen = 0;
-			mimehdr_append(&r, 1, tail, out, outcap, &olen, &trunc);
-			found = 1;
-			if (r.extended)
-				break;			/* attr*= beats attr= */
-		}
+	switch (form) {
+	case FORM_WINNER:
+		one = w->ext.given ? &w->ext : w->last.given ? &w->last : 0;
+		break;
+	case FORM_FIRST:
+		one = w->first.given ? &w->first : 0;
+		break;
+	case FORM_LAST:
+		one = w->last.given ? &w->last : 0;
+		break;
+	case FORM_2231:
+		one = w->ext.given ? &w->ext : 0;
+		break;
 	}
-	/* Otherwise RFC 2231 sections 0, 1, ... in whatever order they came. */
-	for (int seg = 0; !found || seg > 0; seg++) {
-		int     got = 0;
-
-		if (seg >= MIMEHDR_SEG_MAX)
-			break;
-		for (p = value; mimehdr_next_param(&p, value + len, &r);) {
-			if (r.section == seg && r.attr_len == alen
-			    && strncasecmp(r.attr, attr, alen) == 0) {
-				mimehdr_append(&r, seg == 0, tail, out, outcap, &olen, &trunc);
-				got = 1;
-				break;
-			}
-		}
-		if (!got)
-			break;
-		found = 1;
-	}
-	if (!found)
+	if (one)
+		mimehdr_append(one, 1, tail, out, outcap, &olen, &trunc);
+	else if ((form == FORM_WINNER || form == FORM_2231) && w->sec[0].given)
+		for (int seg = 0; seg < MIMEHDR_SEG_MAX && w->sec[seg].given; seg++)
+			mimehdr_append(&w->sec[seg], seg == 0, tail, out, outcap, &olen, &trunc);
+	else
 		return (-1);
 	out[olen] = 0;
 	if (truncated)
@@ -315,7 +437,11 @@ static long mimehdr_param_x(const char *value, size_t len, const char *attr,
 long    mimehdr_param(const char *value, size_t len, const char *attr,
 		              char *out, size_t outcap, int *truncated)
 {
-	return (mimehdr_param_x(value, len, attr, out, outcap, truncated, 0));
+	struct mimehdr_want w;
+
+	mimehdr_want_init(&w, attr);
+	mimehdr_collect(value, len, &w, 1, 0);
+	return (mimehdr_assemble(&w, FORM_WINNER, out, outcap, truncated, 0));
 }
 
 /* mimehdr_word_end - is "=?cs?E?text?=" at s[i]?  Its end, or 0 */
@@ -431,14 +557,103 @@ static void mimehdr_name(struct mimehdr *hdr)
 		hdr->name_len = mimehdr_words(hdr->name, hdr->name_len);
 }
 
+/* mimehdr_trim - trailing blanks are not part of a boundary (RFC 2046 bchars) */
+
+static size_t mimehdr_trim(char *s, size_t len)
+{
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	s[len] = 0;
+	return (len);
+}
+
+/* mimehdr_bnd_form - one form of the boundary into its slot */
+
+static void mimehdr_bnd_form(const struct mimehdr_want *w, enum mimehdr_form form,
+			             struct mimehdr_bnd *b)
+{
+	int     trunc = 0;
+	long    n = mimehdr_assemble(w, form, b->s, sizeof(b->s), &trunc, 0);
+
+	if (n < 0)
+		return;
+	b->given = 1;
+	b->len = mimehdr_trim(b->s, (size_t) n);
+	b->truncated = trunc;
+}
+
+/* mimehdr_bnd_differ - do two given forms of the boundary differ? */
+
+static int mimehdr_bnd_differ(const struct mimehdr_bnd *a, const struct mimehdr_bnd *b)
+{
+	return (a->given && b->given
+		&& (a->len != b->len || memcmp(a->s, b->s, a->len) != 0));
+}
+
+/* mimehdr_boundary - the boundary, and every form it was given in */
+
+static void mimehdr_boundary(struct mimehdr *hdr, const struct mimehdr_want *w)
+{
+	int     trunc = 0;
+	long    blen;
+
+	blen = mimehdr_assemble(w, FORM_WINNER, hdr->boundary, sizeof(hdr->boundary),
+				&trunc, 0);
+	if (blen > 0) {
+		hdr->boundary_len = mimehdr_trim(hdr->boundary, (size_t) blen);
+		hdr->boundary_truncated = trunc;
+	}
+	mimehdr_bnd_form(w, FORM_FIRST, &hdr->boundary_first);
+	mimehdr_bnd_form(w, FORM_LAST, &hdr->boundary_last);
+	mimehdr_bnd_form(w, FORM_2231, &hdr->boundary_2231);
+	hdr->boundary_plain = w->plain;
+	if (mimehdr_bnd_differ(&hdr->boundary_first, &hdr->boundary_last)
+	    || mimehdr_bnd_differ(&hdr->boundary_last, &hdr->boundary_2231)
+	    || mimehdr_bnd_differ(&hdr->boundary_first, &hdr->boundary_2231)
+	    || (w->sec_dup && !w->ext.given))
+		hdr->findings |= MIMEHDR_F_BOUNDARY_AMBIGUOUS;
+}
+
+/* mimehdr_name_differ - is a file name given in forms that differ? */
+
+static int mimehdr_name_differ(const struct mimehdr_want *w, const char *won, size_t wlen)
+{
+	static const enum mimehdr_form forms[] = {FORM_FIRST, FORM_LAST, FORM_2231};
+	char    alt[MIMEHDR_NAME_MAX];
+	long    n;
+
+	if (w->sec_dup && !w->ext.given)
+		return (1);
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		n = mimehdr_assemble(w, forms[i], alt, sizeof(alt), 0, 1);
+		if (n >= 0 && ((size_t) n != wlen || memcmp(alt, won, wlen) != 0))
+			return (1);
+	}
+	return (0);
+}
+
+/* mimehdr_file_name - a (file)name parameter: the winner, decoded */
+
+static int mimehdr_file_name(struct mimehdr *hdr, const struct mimehdr_want *w)
+{
+	long    n = mimehdr_assemble(w, FORM_WINNER, hdr->name, sizeof(hdr->name), 0, 1);
+
+	if (n < 0)
+		return (-1);
+	if (mimehdr_name_differ(w, hdr->name, (size_t) n))
+		hdr->findings |= MIMEHDR_F_NAME_AMBIGUOUS;
+	hdr->name_len = (size_t) n;
+	mimehdr_name(hdr);
+	return ((int) (n > 0));
+}
+
 /* mimehdr_ctype - Content-Type: type/subtype, boundary, name */
 
 static void mimehdr_ctype(struct mimehdr *hdr, const char *value, size_t len)
 {
 	const char *end = value + len, *p, *t;
 	size_t  n = 0;
-	long    blen;
-	int     trunc = 0;
+	struct mimehdr_want w[2];
 
 	p = mimehdr_skip_cfws(value, end);
 	for (t = p; t < end && *t != ';' && !isspace((unsigned char) *t) && *t != '('; t++)
@@ -449,19 +664,13 @@ static void mimehdr_ctype(struct mimehdr *hdr, const char *value, size_t len)
 	if (memchr(hdr->type, '/', n) == 0)
 		hdr->type[0] = 0;
 
-	blen = mimehdr_param(value, len, "boundary", hdr->boundary,
-			     sizeof(hdr->boundary), &trunc);
-	if (blen > 0) {
-		/* Trailing blanks are not part of a boundary (RFC 2046 bchars). */
-		while (blen > 0 && (hdr->boundary[blen - 1] == ' ' || hdr->boundary[blen - 1] == '\t'))
-			blen--;
-		hdr->boundary_len = blen;
-		hdr->boundary_truncated = trunc;
-	}
-	if (!hdr->name_from_disposition) {
-		blen = mimehdr_param_x(value, len, "name", hdr->name, sizeof(hdr->name), 0, 1);
-		hdr->name_len = blen > 0 ? blen : 0;
-		mimehdr_name(hdr);
+	mimehdr_want_init(&w[0], "boundary");
+	mimehdr_want_init(&w[1], "name");
+	mimehdr_collect(value, len, w, 2, &hdr->param_steps);
+	mimehdr_boundary(hdr, &w[0]);
+	if (!hdr->name_from_disposition && mimehdr_file_name(hdr, &w[1]) < 0) {
+		hdr->name_len = 0;
+		hdr->name[0] = 0;
 	}
 }
 
@@ -494,13 +703,22 @@ static enum mime_cte mimehdr_cte(const char *value, size_t len, unsigned *findin
 
 static void mimehdr_disposition(struct mimehdr *hdr, const char *value, size_t len)
 {
-	long    n = mimehdr_param_x(value, len, "filename", hdr->name, sizeof(hdr->name), 0, 1);
+	struct mimehdr_want w;
+	char    keep[MIMEHDR_NAME_MAX];
+	size_t  klen = hdr->name_len;
+	unsigned findings = hdr->findings;
 
-	if (n > 0) {
-		hdr->name_len = n;
+	mimehdr_want_init(&w, "filename");
+	mimehdr_collect(value, len, &w, 1, &hdr->param_steps);
+	memcpy(keep, hdr->name, sizeof(keep));
+	if (mimehdr_file_name(hdr, &w) > 0) {
 		hdr->name_from_disposition = 1;
-		mimehdr_name(hdr);
+		return;
 	}
+	/* No file name here: what Content-Type named stands. */
+	memcpy(hdr->name, keep, sizeof(keep));
+	hdr->name_len = klen;
+	hdr->findings = findings | (hdr->findings & MIMEHDR_F_NAME_AMBIGUOUS);
 }
 
 /* mimehdr_field - take one unfolded field value */

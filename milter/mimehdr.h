@@ -33,11 +33,29 @@ enum mimehdr_field {
 	MIMEHDR_DISPOSITION,
 };
 
+/*
+ * The boundary as one reading takes it.  given is 0 when the field has no
+ * such form; s holds len bytes (trailing blanks dropped), NUL-terminated.
+ */
+struct mimehdr_bnd {
+	char	s[MIMEHDR_BOUNDARY_MAX];
+	size_t	len;
+	int	given;
+	int	truncated;
+};
+
 struct mimehdr {
 	char	type[MIMEHDR_TYPE_MAX];	/* lower case; "" when absent */
-	char	boundary[MIMEHDR_BOUNDARY_MAX];
+	char	boundary[MIMEHDR_BOUNDARY_MAX];	/* what the parser follows */
 	size_t	boundary_len;
 	int	boundary_truncated;
+	/* Every form the boundary was given in (MIMEHDR_F_BOUNDARY_AMBIGUOUS
+	 * when they differ), for the readings that choose otherwise. */
+	struct mimehdr_bnd boundary_first;	/* the first boundary= */
+	struct mimehdr_bnd boundary_last;	/* the last boundary= */
+	struct mimehdr_bnd boundary_2231;	/* boundary*=, else boundary*0.. */
+	unsigned boundary_plain;	/* how many boundary= */
+	unsigned long param_steps;	/* parameters parsed (linear in the fields) */
 	char	name[MIMEHDR_NAME_MAX];	/* disposition filename, else type's name */
 	size_t	name_len;
 	int	name_from_disposition;
@@ -49,6 +67,8 @@ struct mimehdr {
 #define MIMEHDR_F_CTE_UNKNOWN	(1u << 0)
 #define MIMEHDR_F_DUPLICATE	(1u << 1)
 #define MIMEHDR_F_CTE_CONFLICT	(1u << 2)
+#define MIMEHDR_F_BOUNDARY_AMBIGUOUS (1u << 3)	/* forms of boundary differ */
+#define MIMEHDR_F_NAME_AMBIGUOUS (1u << 4)	/* forms of (file)name differ */
 
 extern void mimehdr_reset(struct mimehdr *);
 extern enum mimehdr_field mimehdr_classify(const char *name, size_t len);

@@ -31,7 +31,7 @@ Test(conf, defaults_are_design)
 	conf_defaults(&c);
 	cr_expect_eq(c.max_message_cost, 256ull << 20);
 	cr_expect_eq(c.max_part_size, 50ull << 20);
-	cr_expect_eq(c.max_ratio, 100);
+	cr_expect_eq(c.max_ratio, 500);
 	cr_expect_eq(c.ratio_min_size, 1ull << 20);
 	cr_expect_eq(c.max_parts, 1000);
 	cr_expect_eq(c.max_mime_depth, 32);

@@ -4,6 +4,7 @@
  */
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mimehdr.h"
@@ -145,4 +146,159 @@ Test(mimehdr, long_values_truncate)
 	mimehdr_field(&h, MIMEHDR_CTYPE, v, strlen(v));
 	cr_expect_eq(h.boundary_len, MIMEHDR_BOUNDARY_MAX - 1);
 	cr_expect(h.boundary_truncated);
+}
+
+/* RFC 2231 sections in any order, extended or not, with gaps and
+ * duplicates: the first of each section counts, assembly stops at a gap */
+
+Test(mimehdr, sections_reordered_and_duplicated)
+{
+	static const struct {
+		const char *v;
+		const char *boundary;
+		int	ambiguous;
+	}       t[] = {
+		{"multipart/mixed; boundary*2=ef; boundary*0=ab; boundary*1=cd", "abcdef", 0},
+		{"multipart/mixed; boundary*2*=%65f; boundary*1=cd; boundary*0*=us-ascii'en'ab",
+		 "abcdef", 0},
+		{"multipart/mixed; boundary*0=ab; boundary*2=ef", "ab", 0},	/* gap */
+		{"multipart/mixed; boundary*1=cd; boundary*2=ef", "", 0},	/* no 0 */
+		{"multipart/mixed; boundary*0=ab; boundary*1=cd; boundary*1=XX", "abcd", 1},
+		{"multipart/mixed; boundary*0=ab; boundary*0=ab; boundary*1=cd", "abcd", 0},
+		{"multipart/mixed; BOUNDARY*1=\"cd\"; Boundary*0=\"ab\"", "abcd", 0},
+		/* a plain value beats the sections; boundary*= beats both */
+		{"multipart/mixed; boundary*0=ab; boundary=plain; boundary*1=cd", "plain", 1},
+		{"multipart/mixed; boundary=plain; boundary*=''ext; boundary=late", "ext", 1},
+		/* the last plain value wins, as it always did */
+		{"multipart/mixed; boundary=one; boundary=two", "two", 1},
+		{"multipart/mixed; boundary=same; boundary=\"same\"", "same", 0},
+		{"multipart/mixed; boundary*64=x; boundary*0=a", "a", 0},
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct mimehdr h;
+
+		mimehdr_reset(&h);
+		mimehdr_field(&h, MIMEHDR_CTYPE, t[i].v, strlen(t[i].v));
+		cr_expect_eq(h.boundary_len, strlen(t[i].boundary), "[%s] %zu", t[i].v, h.boundary_len);
+		cr_expect(memcmp(h.boundary, t[i].boundary, h.boundary_len) == 0, "[%s] %.*s",
+			  t[i].v, (int) h.boundary_len, h.boundary);
+		cr_expect_eq(!!(h.findings & MIMEHDR_F_BOUNDARY_AMBIGUOUS), t[i].ambiguous,
+			     "[%s] ambiguity", t[i].v);
+	}
+}
+
+/* Every form the boundary was given in, for the readings that pick another */
+
+Test(mimehdr, boundary_forms_exposed)
+{
+	struct mimehdr h;
+	const char *v = "multipart/mixed; boundary=\"first \"; boundary*1=\"-b\"; "
+	    "boundary=last; boundary*0*=utf-8''2231%2Da; boundary=\"middle\"; boundary=last2";
+
+	mimehdr_reset(&h);
+	mimehdr_field(&h, MIMEHDR_CTYPE, v, strlen(v));
+	cr_expect_eq(h.boundary_plain, 4);
+	cr_expect(h.boundary_first.given);
+	cr_expect_str_eq(h.boundary_first.s, "first");		/* blanks dropped */
+	cr_expect_eq(h.boundary_first.len, 5);
+	cr_expect(h.boundary_last.given);
+	cr_expect_str_eq(h.boundary_last.s, "last2");
+	cr_expect(h.boundary_2231.given);
+	cr_expect_str_eq(h.boundary_2231.s, "2231-a-b");
+	cr_expect_eq(h.boundary_len, 5);			/* today's choice: the last */
+	cr_expect(memcmp(h.boundary, "last2", 5) == 0);
+	cr_expect(h.findings & MIMEHDR_F_BOUNDARY_AMBIGUOUS);
+
+	/* boundary*= is the RFC 2231 form when given, and the choice */
+	v = "multipart/mixed; boundary*=''ext; boundary*0=sec; boundary=plain";
+	mimehdr_reset(&h);
+	mimehdr_field(&h, MIMEHDR_CTYPE, v, strlen(v));
+	cr_expect_str_eq(h.boundary_2231.s, "ext");
+	cr_expect_str_eq(h.boundary_first.s, "plain");
+	cr_expect_str_eq(h.boundary_last.s, "plain");
+	cr_expect(memcmp(h.boundary, "ext", 3) == 0 && h.boundary_len == 3);
+
+	/* one plain boundary: one form, no ambiguity; none: nothing given */
+	v = "multipart/mixed; boundary=only";
+	mimehdr_reset(&h);
+	mimehdr_field(&h, MIMEHDR_CTYPE, v, strlen(v));
+	cr_expect(h.boundary_first.given && h.boundary_last.given && !h.boundary_2231.given);
+	cr_expect_eq(h.findings & MIMEHDR_F_BOUNDARY_AMBIGUOUS, 0);
+	v = "text/plain; charset=us-ascii";
+	mimehdr_reset(&h);
+	mimehdr_field(&h, MIMEHDR_CTYPE, v, strlen(v));
+	cr_expect(!h.boundary_first.given && !h.boundary_last.given && !h.boundary_2231.given);
+	cr_expect_eq(h.boundary_plain, 0);
+}
+
+/* File names given twice: the same choice as before, and a flag */
+
+Test(mimehdr, name_duplicates)
+{
+	static const struct {
+		const char *cd;
+		const char *name;
+		int	ambiguous;
+	}       t[] = {
+		{"attachment; filename=a.txt; filename=b.zip", "b.zip", 1},
+		{"attachment; filename*=UTF-8''x.zip; filename=x.zip", "x.zip", 0},
+		{"attachment; filename=x.txt; filename*=UTF-8''x.zip", "x.zip", 1},
+		{"attachment; filename*1=.zip; filename*0=x", "x.zip", 0},
+		{"attachment; filename*0=x; filename*1=.zip; filename*1=.txt", "x.zip", 1},
+		{"attachment; filename=\"s.pdf\"; filename*0=s; filename*1=.exe", "s.pdf", 1},
+	};
+	struct mimehdr h;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		mimehdr_reset(&h);
+		mimehdr_field(&h, MIMEHDR_DISPOSITION, t[i].cd, strlen(t[i].cd));
+		cr_expect_str_eq(h.name, t[i].name, "[%s]", t[i].cd);
+		cr_expect_eq(!!(h.findings & MIMEHDR_F_NAME_AMBIGUOUS), t[i].ambiguous, "[%s]",
+			     t[i].cd);
+	}
+	/* an empty filename leaves Content-Type's name standing */
+	mimehdr_reset(&h);
+	mimehdr_field(&h, MIMEHDR_CTYPE, "a/b; name=ct.zip", 16);
+	mimehdr_field(&h, MIMEHDR_DISPOSITION, "attachment; filename=", 21);
+	cr_expect_str_eq(h.name, "ct.zip");
+	cr_expect_eq(h.name_len, 6);
+	cr_expect_eq(h.name_from_disposition, 0);
+}
+
+/*
+ * Linear time: each parameter of a field is parsed once, however many
+ * sections of boundary, name and filename it carries and in whatever
+ * order (the count used to be about sections x parameters).
+ */
+Test(mimehdr, one_parse_per_parameter)
+{
+	static char ct[8192], cd[8192];
+	size_t  n = 0, m = 0;
+	unsigned params = 0, dparams = 0;
+	struct mimehdr h;
+
+	n += (size_t) snprintf(ct + n, sizeof(ct) - n, "multipart/mixed");
+	m += (size_t) snprintf(cd + m, sizeof(cd) - m, "attachment");
+	for (int i = 0; i < 500; i++, params++, dparams++) {
+		n += (size_t) snprintf(ct + n, sizeof(ct) - n, "; p%d=1", i);
+		m += (size_t) snprintf(cd + m, sizeof(cd) - m, ";q%d=\"1\"", i);
+	}
+	for (int s = 63; s >= 0; s--, params += 2, dparams++) {
+		n += (size_t) snprintf(ct + n, sizeof(ct) - n, "; boundary*%d=%x; name*%d*=%x",
+				       s, s % 16, s, s % 16);
+		m += (size_t) snprintf(cd + m, sizeof(cd) - m, "; filename*%d*=%x", s, s % 16);
+	}
+	cr_assert_lt(n, sizeof(ct) - 1);
+	cr_assert_lt(m, sizeof(cd) - 1);
+	mimehdr_reset(&h);
+	mimehdr_field(&h, MIMEHDR_CTYPE, ct, n);
+	cr_expect_eq(h.param_steps, params, "%lu steps for %u parameters", h.param_steps, params);
+	cr_expect_eq(h.boundary_len, 64);
+	cr_expect(memcmp(h.boundary, "0123456789abcdef", 16) == 0);
+	cr_expect_eq(h.name_len, 64);
+	mimehdr_field(&h, MIMEHDR_DISPOSITION, cd, m);
+	cr_expect_eq(h.param_steps, params + dparams, "%lu steps", h.param_steps);
+	cr_expect(h.name_from_disposition);
+	cr_expect_eq(h.name_len, 64);
 }
