@@ -111,6 +111,8 @@ struct mime_frame {
 	unsigned char digest;		/* multipart/digest: parts default to rfc822 */
 	unsigned char delimited;	/* a delimiter was seen */
 	unsigned char closed;		/* the close delimiter was seen */
+	unsigned char empty;		/* boundary="": "--" lines delimit */
+	unsigned char guess;		/* no boundary: the first "--" line's (RD_GUESS) */
 };
 
 struct mime {
@@ -125,6 +127,14 @@ struct mime {
 
 	/* The current entity. */
 	struct mimehdr hdr;
+	/* What the readings that choose otherwise take (reading.h): the
+	 * last Content-Type field when there are two, the encodings of the
+	 * first and the last Content-Transfer-Encoding field, read strictly
+	 * and loosely (quotes dropped). */
+	struct mimehdr hdr_last;
+	int	ct_fields;
+	int	cte_fields;
+	enum mime_cte cte_first_loose, cte_last, cte_last_loose;
 	struct part *leaf;		/* its body goes here, or is ignored */
 	unsigned path_len;		/* its path in path[] */
 
@@ -150,6 +160,7 @@ struct mime {
 	unsigned base_depth;		/* nesting outside this parser */
 	unsigned max_depth;
 	unsigned open_multiparts;	/* not closed: worth a line check */
+	unsigned closed_multiparts;	/* closed, still open to RD_NOCLOSE */
 	struct mime_frame *frames;	/* [0] is the message */
 	unsigned arena_len;
 	char	arena[MIME_ARENA];
@@ -157,6 +168,15 @@ struct mime {
 };
 
 static int mime_bytes(struct mime *, const uint8_t *, size_t);
+
+/* mime_hdr_reset - a new entity's header block begins */
+
+static void mime_hdr_reset(struct mime *mp)
+{
+	mimehdr_reset(&mp->hdr);
+	mp->ct_fields = 0;
+	mp->cte_fields = 0;
+}
 
 /* mime_new_nested - a parser for a message inside depth levels */
 
@@ -186,7 +206,7 @@ struct mime *mime_new_nested(struct msg *msg, unsigned depth,
 		len = 0;
 	memcpy(mp->path, path, len);
 	mp->path_len = mp->frames[0].path_len = len;
-	mimehdr_reset(&mp->hdr);
+	mime_hdr_reset(mp);
 	return (mp);
 }
 
@@ -322,6 +342,8 @@ static void mime_pop(struct mime *mp)
 			msg_finding(mp->msg, FIND_BOUNDARY_UNCLOSED);
 		if (!f->closed)
 			mp->open_multiparts--;
+		else
+			mp->closed_multiparts--;
 		mp->arena_len = f->bnd_off;
 	}
 	mp->depth--;
@@ -345,22 +367,144 @@ static void mime_report(struct mime *mp)
 
 /* mime_field_end - a header field is complete */
 
+/* mime_cte_of - an encoding field's value, read strictly or loosely */
+
+static enum mime_cte mime_cte_of(const char *v, size_t n, int loose)
+{
+	struct mimehdr h;
+	char    buf[64];
+	size_t  k = 0;
+
+	if (loose) {
+		for (size_t i = 0; i < n && k < sizeof(buf); i++)
+			if (v[i] != '"' && v[i] != '\'')
+				buf[k++] = v[i];
+		v = buf;
+		n = k;
+	}
+	mimehdr_reset(&h);
+	mimehdr_field(&h, MIMEHDR_CTE, v, n);
+	return (h.cte);
+}
+
 static void mime_field_end(struct mime *mp)
 {
+	if (mp->field == MIMEHDR_CTYPE && mp->ct_fields++ > 0) {
+		mimehdr_reset(&mp->hdr_last);
+		mimehdr_field(&mp->hdr_last, MIMEHDR_CTYPE, mp->hval, mp->hval_len);
+	}
+	if (mp->field == MIMEHDR_CTE) {
+		if (mp->cte_fields++ == 0)
+			mp->cte_first_loose = mime_cte_of(mp->hval, mp->hval_len, 1);
+		mp->cte_last = mime_cte_of(mp->hval, mp->hval_len, 0);
+		mp->cte_last_loose = mime_cte_of(mp->hval, mp->hval_len, 1);
+	}
 	if (mp->field != MIMEHDR_OTHER)
 		mimehdr_field(&mp->hdr, mp->field, mp->hval, mp->hval_len);
 	mp->field = MIMEHDR_OTHER;
 	mp->hval_len = 0;
 }
 
-/* mime_body_begin - the header block is over: what is this entity? */
+/*
+ * The header of an entity as one reading takes it (reading.h: which
+ * Content-Type field, which form of the boundary, which encoding).
+ */
+struct mime_take {
+	const struct mimehdr *ct;	/* the Content-Type field taken */
+	const char *bnd;		/* the boundary taken */
+	size_t	bnd_len;
+	int	bnd_trunc;
+	enum mime_cte cte;
+	int	empty;			/* boundary="" */
+	int	guess;			/* no boundary: RD_GUESS */
+};
 
-static int mime_body_begin(struct mime *mp)
+/* mime_take - what a reading with these rules takes of the header */
+
+static void mime_take(const struct mime *mp, unsigned rules, struct mime_take *t)
+{
+	const struct mimehdr *ct = ((rules & RD_CT_LAST) && mp->ct_fields > 1) ?
+		&mp->hdr_last : &mp->hdr;
+	const struct mimehdr_bnd *b = 0;
+	int     given = ct->boundary_first.given || ct->boundary_last.given
+		|| ct->boundary_2231.given;
+
+	t->ct = ct;
+	t->bnd = ct->boundary;
+	t->bnd_len = ct->boundary_len;
+	t->bnd_trunc = ct->boundary_truncated;
+	if ((rules & RD_BND_2231) && ct->boundary_2231.given)
+		b = &ct->boundary_2231;
+	else if ((rules & RD_BND_LAST) && ct->boundary_last.given)
+		b = &ct->boundary_last;
+	else if (ct->boundary_first.given)
+		b = &ct->boundary_first;	/* Python's email: the first boundary= */
+	if (b) {
+		t->bnd = b->s;
+		t->bnd_len = b->len;
+		t->bnd_trunc = b->truncated;
+	}
+	t->cte = mp->hdr.cte;
+	if ((rules & RD_CTE_LAST) && mp->cte_fields > 1)
+		t->cte = (rules & RD_CTE_LOOSE) ? mp->cte_last_loose : mp->cte_last;
+	else if ((rules & RD_CTE_LOOSE) && mp->cte_fields > 0)
+		t->cte = mp->cte_first_loose;
+	t->empty = (t->bnd_len == 0 && given);
+	t->guess = ((rules & RD_GUESS) && t->bnd_len == 0 && !given);
+}
+
+/* mime_take_same - do two readings take the header alike? */
+
+static int mime_take_same(const struct mime_take *a, const struct mime_take *b)
+{
+	int     multi = strncmp(a->ct->type, "multipart/", 10) == 0;
+
+	return (strcmp(a->ct->type, b->ct->type) == 0 && a->cte == b->cte
+		&& (!multi || (a->bnd_len == b->bnd_len && a->empty == b->empty
+			       && a->guess == b->guess && a->bnd_trunc == b->bnd_trunc
+			       && memcmp(a->bnd, b->bnd, a->bnd_len) == 0)));
+}
+
+/* mime_take_apply - make the parser's header what the reading takes */
+
+static void mime_take_apply(struct mime *mp, const struct mime_take *t, int *empty, int *guess)
+{
+	struct mimehdr h = *t->ct;
+
+	if (t->ct != &mp->hdr) {
+		/* The other fields are the first Content-Type's company. */
+		h.seen |= mp->hdr.seen;
+		h.findings |= mp->hdr.findings;
+		if (mp->hdr.name_from_disposition || h.name_len == 0) {
+			memcpy(h.name, mp->hdr.name, sizeof(h.name));
+			h.name_len = mp->hdr.name_len;
+			h.name_from_disposition = mp->hdr.name_from_disposition;
+		}
+	}
+	if (t->bnd != h.boundary)
+		memmove(h.boundary, t->bnd, t->bnd_len);
+	h.boundary_len = t->bnd_len;
+	h.boundary[t->bnd_len < sizeof(h.boundary) ? t->bnd_len : sizeof(h.boundary) - 1] = 0;
+	h.boundary_truncated = t->bnd_trunc;
+	h.cte = t->cte;
+	*empty = t->empty;
+	*guess = t->guess;
+	mp->hdr = h;
+}
+
+/* How the input goes on once a header block is over. */
+enum mime_follow {
+	FOLLOW_LINE,			/* the empty line ended it: a line starts */
+	FOLLOW_REPLAY,			/* a line that is no field: it is body */
+	FOLLOW_NONE,			/* the entity ends at once: no fork */
+};
+
+/* mime_body_one - the header block is over: what is this entity? */
+
+static int mime_body_one(struct mime *mp, int empty, int guess)
 {
 	struct mimehdr *hdr = &mp->hdr;
 
-	mime_field_end(mp);
-	mime_report(mp);
 	mp->mode = MODE_BODY;
 	mp->eol_len = 0;
 	mp->cr = 0;
@@ -368,8 +512,13 @@ static int mime_body_begin(struct mime *mp)
 		strcpy(hdr->type, "message/rfc822");
 
 	if (mimehdr_is(hdr, "multipart/")) {
-		if (hdr->boundary_len > 0)
-			return (mime_push(mp, FRAME_MULTIPART));	/* preamble: ignored */
+		if (hdr->boundary_len > 0 || empty || guess) {
+			if (mime_push(mp, FRAME_MULTIPART))
+				return (1);
+			mp->frames[mp->depth].empty = empty;
+			mp->frames[mp->depth].guess = guess;
+			return (0);			/* preamble: ignored */
+		}
 		msg_finding(mp->msg, FIND_BOUNDARY_MISSING);
 	} else if (mimehdr_is(hdr, "message/") && hdr->cte == CTE_IDENTITY) {
 		/*
@@ -383,7 +532,7 @@ static int mime_body_begin(struct mime *mp)
 			return (1);
 		mp->mode = MODE_HEADER;
 		mp->digest_child = 0;
-		mimehdr_reset(hdr);
+		mime_hdr_reset(mp);
 		mp->first_line = 0;
 		return (0);
 	}
@@ -397,6 +546,79 @@ static int mime_body_begin(struct mime *mp)
 	return (0);
 }
 
+/* mime_follow - the input after a header block, in this parser */
+
+static int mime_follow(struct mime *mp, enum mime_follow how, int saw_nl)
+{
+	size_t  n = mp->name_len;
+
+	switch (how) {
+	case FOLLOW_LINE:
+		mp->state = MS_LINE;
+		return (0);
+	case FOLLOW_REPLAY:
+		mp->state = MS_LINE;
+		mp->no_dash = 1;
+		if (mime_bytes(mp, (const uint8_t *) mp->name, n))
+			return (1);
+		if (saw_nl && n > 0 && mp->name[n - 1] != '\n')
+			return (mime_bytes(mp, (const uint8_t *) "\n", 1));
+		return (0);
+	case FOLLOW_NONE:
+		break;
+	}
+	return (0);
+}
+
+/*
+ * mime_body_begin - the header block is over.  The readings may take it
+ * otherwise (reading.h): each way that some reading takes goes on in a
+ * view of its own, forked here, where no leaf is open.
+ */
+
+static int mime_body_begin(struct mime *mp, enum mime_follow how, int saw_nl)
+{
+	unsigned set = msg_readings(mp->msg), done = 0;
+	struct mime_take takes[READING_COUNT], mine;
+	int     first = -1, empty, guess;
+
+	mime_field_end(mp);
+	mime_report(mp);
+	for (int r = 0; r < READING_COUNT; r++)
+		if (set & (1u << r))
+			mime_take(mp, reading_rules(r), &takes[r]);
+	for (int r = 0; r < READING_COUNT; r++) {
+		unsigned group = 0;
+		int     token;
+		struct mime *cp;
+
+		if (!(set & (1u << r)) || (done & (1u << r)))
+			continue;
+		for (int o = r; o < READING_COUNT; o++)
+			if ((set & (1u << o)) && mime_take_same(&takes[r], &takes[o]))
+				group |= 1u << o;
+		done |= group;
+		if (first < 0) {
+			first = r;		/* this parser's */
+			continue;
+		}
+		msg_finding(mp->msg, FIND_READINGS_DIFFER);
+		if (!mp->forkable || how == FOLLOW_NONE)
+			continue;		/* one reading only: the first */
+		if ((cp = mime_fork(mp, group, &token)) == 0)
+			return (1);
+		mime_take_apply(cp, &takes[r], &empty, &guess);
+		if (mime_body_one(cp, empty, guess) == 0)
+			(void) mime_follow(cp, how, saw_nl);
+		msg_unfork(mp->msg, token);
+	}
+	mine = takes[first];
+	mime_take_apply(mp, &mine, &empty, &guess);
+	if (mime_body_one(mp, empty, guess))
+		return (1);
+	return (mime_follow(mp, how, saw_nl));
+}
+
 /* mime_entity_end - the current entity's body is over */
 
 static int mime_entity_end(struct mime *mp)
@@ -406,7 +628,7 @@ static int mime_entity_end(struct mime *mp)
 	if (mp->mode == MODE_HEADER) {
 		/* Headers and no body: still an (empty) part. */
 		msg_finding(mp->msg, FIND_NO_BODY);
-		if (mime_body_begin(mp))
+		if (mime_body_begin(mp, FOLLOW_NONE, 0))
 			return (1);
 	}
 	if (mp->leaf) {
@@ -431,7 +653,7 @@ static unsigned mime_match(struct mime *mp, const uint8_t *line, size_t len,
 		while (len > 0 && (line[0] == ' ' || line[0] == '\t'))
 			line++, len--;
 	}
-	if (len < 3 || line[0] != '-' || line[1] != '-')
+	if (len < 2 || line[0] != '-' || line[1] != '-')
 		return (0);
 	for (int strict = 1; strict >= ((rules & RD_JUNK) ? 0 : 1); strict--) {
 		for (unsigned i = mp->depth; i > 0; i--) {
@@ -440,7 +662,8 @@ static unsigned mime_match(struct mime *mp, const uint8_t *line, size_t len,
 			size_t  rlen;
 			int     c;
 
-			if (f->kind != FRAME_MULTIPART || f->closed || f->bnd_len == 0
+			if (f->kind != FRAME_MULTIPART || (f->closed && !(rules & RD_NOCLOSE))
+			    || (f->bnd_len == 0 && !f->empty)
 			    || len < 2 + f->bnd_len
 			    || memcmp(line + 2, mp->arena + f->bnd_off, f->bnd_len) != 0)
 				continue;
@@ -481,9 +704,18 @@ static int mime_delimiter(struct mime *mp, unsigned i, int close)
 		mime_pop(mp);
 	f = &mp->frames[i];
 	f->delimited = 1;
+	if (f->closed && !close) {
+		/* RD_NOCLOSE: a part after the close delimiter */
+		f->closed = 0;
+		mp->closed_multiparts--;
+		mp->open_multiparts++;
+	}
 	if (close) {
-		f->closed = 1;
-		mp->open_multiparts--;
+		if (!f->closed) {
+			f->closed = 1;
+			mp->open_multiparts--;
+			mp->closed_multiparts++;
+		}
 		mp->mode = MODE_BODY;		/* the epilogue: ignored */
 		mp->path_len = f->path_len;
 		return (0);
@@ -491,9 +723,38 @@ static int mime_delimiter(struct mime *mp, unsigned i, int close)
 	mp->mode = MODE_HEADER;
 	mp->first_line = 0;
 	mp->digest_child = f->digest;
-	mimehdr_reset(&mp->hdr);
+	mime_hdr_reset(mp);
 	mime_path_child(mp, f->path_len, ++f->children);
 	return (0);
+}
+
+/*
+ * mime_guess - a multipart with no boundary (RD_GUESS: its view's
+ * readings all guess): its first "--" line gives it one.
+ */
+
+static void mime_guess(struct mime *mp, const uint8_t *line, size_t len)
+{
+	struct mime_frame *f = &mp->frames[mp->depth];
+	size_t  room = sizeof(mp->arena) - mp->arena_len;
+
+	if (mp->depth == 0 || f->kind != FRAME_MULTIPART || !f->guess)
+		return;
+	while (len > 0 && strchr("\r\n \t", line[len - 1]))
+		len--;
+	if (len < 3 || line[0] != '-' || line[1] != '-')
+		return;
+	len -= 2;
+	if (len > MIMEHDR_BOUNDARY_MAX)
+		len = MIMEHDR_BOUNDARY_MAX;
+	if (len > room)
+		len = room;
+	if (len == 0)
+		return;
+	memcpy(mp->arena + f->bnd_off, line + 2, len);
+	f->bnd_len = len;
+	mp->arena_len = f->bnd_off + len;
+	f->guess = 0;
 }
 
 /*
@@ -514,6 +775,8 @@ static int mime_held_line(struct mime *mp, int complete)
 	size_t  len = mp->line_len;
 
 	mp->line_len = 0;
+	if (complete || len == sizeof(mp->line))
+		mime_guess(mp, mp->line, len);
 	if (complete || len == sizeof(mp->line)) {
 		for (int r = 0; r < READING_COUNT; r++) {
 			if (set & (1u << r))
@@ -587,27 +850,44 @@ static int mime_flush_eol(struct mime *mp)
 	return (mime_body_content(mp, mp->eol, n));
 }
 
-/* mime_not_header - a line in a header block is no field: body starts */
+/*
+ * mime_not_header - a line in a header block is no field.  An mbox "From "
+ * line is passed over by every reading; any other line ends the header
+ * and starts the body, but for the readings that pass over it
+ * (RD_HDR_JUNK), which go on in a fork.
+ */
 
 static int mime_not_header(struct mime *mp, int saw_nl)
 {
 	size_t  n = mp->name_len;
+	unsigned set = msg_readings(mp->msg), junk = reading_with(set, RD_HDR_JUNK);
+	int     token;
+	struct mime *cp;
 
-	if (mp->first_line && n >= 5 && memcmp(mp->name, "From ", 5) == 0) {
+	if (n >= 5 && memcmp(mp->name, "From ", 5) == 0) {
+		if (!mp->first_line)
+			msg_finding(mp->msg, FIND_HEADER_MALFORMED);
 		mp->state = saw_nl ? MS_LINE : MS_SKIPLINE;	/* mbox separator */
 		mp->first_line = 0;
 		return (0);
 	}
 	msg_finding(mp->msg, FIND_HEADER_MALFORMED);
-	if (mime_body_begin(mp))
-		return (1);
-	mp->state = MS_LINE;
-	mp->no_dash = 1;
-	if (mime_bytes(mp, (const uint8_t *) mp->name, n))
-		return (1);
-	if (saw_nl && mp->name[n - 1] != '\n')
-		return (mime_bytes(mp, (const uint8_t *) "\n", 1));
-	return (0);
+	if (junk == set || (junk != 0 && mp->forkable)) {
+		if (junk != set) {
+			if ((cp = mime_fork(mp, junk, &token)) == 0)
+				return (1);
+		} else {
+			cp = mp;
+			token = -1;
+		}
+		mime_field_end(cp);
+		cp->state = saw_nl ? MS_LINE : MS_SKIPLINE;
+		cp->first_line = 0;
+		msg_unfork(mp->msg, token);
+		if (cp == mp)
+			return (0);
+	}
+	return (mime_body_begin(mp, FOLLOW_REPLAY, saw_nl));
 }
 
 /* mime_blank_ok - may an indented line be a delimiter in this view? */
@@ -617,6 +897,17 @@ static int mime_blank_ok(const struct mime *mp)
 	return (reading_with(msg_readings(mp->msg), RD_BLANK) != 0);
 }
 
+/*
+ * mime_watch - may a line be a delimiter: a multipart is open, or one
+ * that is closed is still open to a reading of this view (RD_NOCLOSE)?
+ */
+
+static int mime_watch(const struct mime *mp)
+{
+	return (mp->open_multiparts > 0 || (mp->closed_multiparts > 0
+		&& reading_with(msg_readings(mp->msg), RD_NOCLOSE) != 0));
+}
+
 /* mime_line_start - the first byte of a line: which way does it go? */
 
 static int mime_line_start(struct mime *mp, int c)
@@ -624,7 +915,7 @@ static int mime_line_start(struct mime *mp, int c)
 	int     dash_ok = !mp->no_dash;
 
 	mp->no_dash = 0;
-	if (dash_ok && mp->open_multiparts > 0
+	if (dash_ok && mime_watch(mp)
 	    && (c == '-' || ((c == ' ' || c == '\t') && mp->mode == MODE_BODY
 			     && mime_blank_ok(mp)))) {
 		mp->state = MS_DASH;
@@ -728,7 +1019,7 @@ static const uint8_t *mime_body_next(const struct mime *mp, const uint8_t *p, si
 	const uint8_t *q = p + 1, *end = p + n, *dash;
 	int     blank_ok;
 
-	if (mp->open_multiparts == 0)
+	if (!mime_watch(mp))
 		return (NULL);
 	blank_ok = mime_blank_ok(mp);
 	/* '-' is rare in text and absent from base64: memchr skips ahead. */
@@ -777,7 +1068,7 @@ static int mime_body_span(struct mime *mp, const uint8_t *p, size_t n, size_t *u
 	}
 	if ((nl = mime_body_next(mp, p, n)) == 0) {
 		len = n;
-		if (p[n - 1] == '\r' && mp->open_multiparts > 0) {
+		if (p[n - 1] == '\r' && mime_watch(mp)) {
 			mp->cr = 1;
 			len--;
 		}
@@ -835,9 +1126,9 @@ static int mime_bytes(struct mime *mp, const uint8_t *p, size_t n)
 				return (1);
 			if (rc < 0) {
 				p++;		/* LF: end of the header block */
-				if (mime_body_begin(mp))
+				mp->resume = p;
+				if (mime_body_begin(mp, FOLLOW_LINE, 0))
 					return (1);
-				mp->state = MS_LINE;
 			} else if (mp->state == MS_HCR) {
 				p++;
 			}
@@ -845,9 +1136,9 @@ static int mime_bytes(struct mime *mp, const uint8_t *p, size_t n)
 		case MS_HCR:
 			if (*p == '\n') {
 				p++;
-				if (mime_body_begin(mp))
+				mp->resume = p;
+				if (mime_body_begin(mp, FOLLOW_LINE, 0))
 					return (1);
-				mp->state = MS_LINE;
 			} else {
 				/* CR then something: not an empty line, not a field. */
 				mime_field_end(mp);
@@ -859,6 +1150,7 @@ static int mime_bytes(struct mime *mp, const uint8_t *p, size_t n)
 			}
 			break;
 		case MS_HNAME:
+			mp->resume = p + 1;
 			if (mime_hname(mp, *p++))
 				return (1);
 			break;

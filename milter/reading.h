@@ -16,12 +16,38 @@
  *	RD_JUNK	a line "--boundary" followed by anything (not only
  *		"--" and blanks) is a delimiter: ClamAV's mbox parser
  *		(boundaryStart takes any line that starts with '-' and
- *		holds the boundary), ripmime, reformime and munpack
- *		(prefix comparisons).  RFC 2046 and Python's email take
- *		such a line as content.
- *	RD_BLANK a delimiter may be indented by blanks (the lenient
- *		extractors trim lines before comparing); RFC 2046,
- *		Python's email and ClamAV do not.
+ *		holds the boundary), ripmime and reformime (prefix
+ *		comparisons).  RFC 2046 and Python's email take such a
+ *		line as content.
+ *	RD_BLANK a delimiter may be indented by blanks (ripmime trims
+ *		lines before comparing); RFC 2046, Python's email and
+ *		ClamAV do not.
+ *	RD_BND_LAST of boundary parameters given twice the last wins
+ *		(ripmime, reformime); Python's email, munpack and
+ *		uudeview take the first.
+ *	RD_BND_2231 a boundary given in RFC 2231 form (boundary*0=...)
+ *		wins over a plain one beside it (ripmime); Python's
+ *		compat32 policy takes the plain one.
+ *	RD_CT_LAST, RD_CTE_LAST of Content-Type (Content-Transfer-
+ *		Encoding) fields given twice the last wins (ripmime,
+ *		reformime, munpack, uudeview); Python's email takes the
+ *		first.
+ *	RD_CTE_LOOSE a quoted or commented encoding ("base64") is that
+ *		encoding (ripmime, reformime, uudeview).
+ *	RD_NOCLOSE a close delimiter does not end the multipart: a
+ *		delimiter after it starts another part (ripmime,
+ *		uudeview extract parts from the epilogue).
+ *	RD_GUESS a multipart with no boundary parameter takes the first
+ *		"--" line of its body as its boundary (ripmime, munpack,
+ *		uudeview).
+ *	RD_HDR_JUNK a line in a header block that is no field is passed
+ *		over, the header goes on (ripmime, reformime, uudeview);
+ *		RFC 5322 and Python's email end the header there.
+ *
+ *	Every reading passes over an mbox "From " line anywhere in a
+ *	header block (Python's email notes a misplaced envelope header and
+ *	goes on; so do the others), and takes an empty boundary parameter
+ *	as a boundary ("--" lines are its delimiters).
  *
  *	Whatever a reading does not name here it shares with the others
  *	(for example every reading decodes uuencoded blocks in text, as
@@ -30,15 +56,27 @@
 #ifndef DEFUSE_READING_H
 #define DEFUSE_READING_H
 
-#define RD_JUNK		0x01
-#define RD_BLANK	0x02
+#define RD_JUNK		0x0001
+#define RD_BLANK	0x0002
+#define RD_BND_LAST	0x0004
+#define RD_BND_2231	0x0008
+#define RD_CT_LAST	0x0010
+#define RD_CTE_LAST	0x0020
+#define RD_CTE_LOOSE	0x0040
+#define RD_NOCLOSE	0x0080
+#define RD_GUESS	0x0100
+#define RD_HDR_JUNK	0x0200
 
-/*    enum              name       rules */
+/*    enum                name         rules */
 #define READINGS(X) \
-	X(READING_RFC,     "rfc",     0) \
-	X(READING_PYTHON,  "python",  0) \
-	X(READING_CLAMAV,  "clamav",  RD_JUNK) \
-	X(READING_LENIENT, "lenient", RD_JUNK | RD_BLANK)
+	X(READING_RFC,       "rfc",       0) \
+	X(READING_PYTHON,    "python",    0) \
+	X(READING_CLAMAV,    "clamav",    RD_JUNK) \
+	X(READING_RIPMIME,   "ripmime",   RD_JUNK | RD_BLANK | RD_BND_LAST | RD_BND_2231 \
+				    | RD_CT_LAST | RD_CTE_LAST | RD_CTE_LOOSE | RD_NOCLOSE \
+				    | RD_GUESS | RD_HDR_JUNK) \
+	X(READING_REFORMIME, "reformime", RD_JUNK | RD_BND_LAST | RD_CT_LAST | RD_CTE_LAST \
+				    | RD_CTE_LOOSE | RD_HDR_JUNK)
 
 enum reading {
 #define READING_ENUM(e, n, r) e,

@@ -50,7 +50,8 @@ static const struct mime_case cases[] = {
 	{"rfc822 leaf", "Content-Type: message/rfc822\n\nSubject: inner\n\nhello\n", 1, 6, 1, 0, ~0ull},
 	{"unclosed", MP "--XX\r\n\r\nA\r\n--XX\r\n\r\nBB\r\n", 2, 5, 1, F(FIND_BOUNDARY_UNCLOSED), F(FIND_BOUNDARY_NOT_FOUND)},
 	{"boundary never found", MP "just text\r\n", 0, 0, 1, F(FIND_BOUNDARY_NOT_FOUND), 0},
-	{"no boundary parameter", "Content-Type: multipart/mixed\r\n\r\ntext\r\n", 1, 6, 0, F(FIND_BOUNDARY_MISSING), 0},
+	/* ripmime guesses a boundary (RD_GUESS): nesting 1 in its view */
+	{"no boundary parameter", "Content-Type: multipart/mixed\r\n\r\ntext\r\n", 1, 6, 1, F(FIND_BOUNDARY_MISSING), 0},
 	{"part without body", MP "--XX\r\nContent-Type: text/plain\r\n--XX\r\n\r\nB\r\n--XX--\r\n", 2, 1, 1, F(FIND_NO_BODY), 0},
 	{"empty body", MP "--XX\r\nContent-Type: text/plain\r\n\r\n--XX--\r\n", 1, 0, 1, 0, F(FIND_NO_BODY)},
 	{"rfc2231 boundary", "Content-Type: multipart/mixed; boundary*0=\"A\"; boundary*1=B\r\n\r\n--AB\r\n\r\nx\r\n--AB--\r\n", 1, 1, 1, 0, ~0ull},
@@ -75,13 +76,29 @@ static const struct mime_case cases[] = {
 	/* Readings (reading.h): each one that parts ways is a view. */
 	{"junk after a delimiter: two readings", MP "--XX\r\n\r\nA\r\n--XX junk\r\n\r\nBBBB\r\n--XX--\r\n",
 	 1, 20, 1, F(FIND_READINGS_DIFFER), 0},
-	{"indented delimiter: lenient alone", MP "--XX\r\n\r\nA\r\n  --XX\r\nContent-Type: text/plain\r\n\r\nBB\r\n--XX--\r\n",
+	{"indented delimiter: ripmime alone", MP "--XX\r\n\r\nA\r\n  --XX\r\nContent-Type: text/plain\r\n\r\nBB\r\n--XX--\r\n",
 	 1, 41, 1, F(FIND_READINGS_DIFFER), 0},
 	{"indented lines that are no delimiter", MP "--XX\r\n\r\nA\r\n  --XY\r\n\t-x\r\n  text\r\n--XX--\r\n",
 	 1, 22, 1, 0, ~0ull},
 	{"junk and indent: three views", MP "--XX\r\n\r\nA\r\n --XX\r\n\r\nB\r\n--XX junk\r\n\r\nC\r\n--XX--\r\n",
 	 1, 29, 1, F(FIND_READINGS_DIFFER), 0},
-	{"cte conflict", "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n\r\nSGVsbG8=\r\n", 1, 5, 0, F(FIND_CTE_CONFLICT), 0},
+	/* the last field wins for ripmime and reformime: 10 bytes of 7bit */
+	{"boundary twice", "Content-Type: multipart/mixed; boundary=AA; boundary=BB\r\n\r\n--AA\r\n\r\na\r\n--BB\r\n\r\nbbbb\r\n--AA--\r\n--BB--\r\n",
+	 1, 15, 1, F(FIND_READINGS_DIFFER), 0},
+	{"content-type twice", "Content-Type: text/plain\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n\r\nx\r\n--B--\r\n",
+	 1, 17, 1, F(FIND_READINGS_DIFFER), 0},
+	{"parts after the close delimiter", MP "--XX\r\n\r\nA\r\n--XX--\r\n--XX\r\n\r\nBBBBBBBB\r\n--XX--\r\n",
+	 2, 9, 1, F(FIND_READINGS_DIFFER), 0},
+	{"empty boundary", "Content-Type: multipart/mixed; boundary=\"\"\r\n\r\n--\r\n\r\nabc\r\n----\r\n", 1, 3, 1, 0, ~0ull},
+	{"from line among header fields", "Subject: x\r\nFrom a@b  Mon Jan 1 00:00:00 2024\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n\r\nx\r\n--B--\r\n",
+	 1, 1, 1, F(FIND_HEADER_MALFORMED), F(FIND_READINGS_DIFFER)},
+	{"no field in a part header", MP "--XX\r\nContent-Type: text/plain\r\n>junk\r\nContent-Transfer-Encoding: base64\r\n\r\nQUJD\r\n--XX--\r\n",
+	 1, 48, 1, F(FIND_READINGS_DIFFER), 0},
+	{"quoted encoding", MP "--XX\r\nContent-Transfer-Encoding: \"base64\"\r\n\r\nQUJDREVG\r\n--XX--\r\n",
+	 1, 8, 1, F(FIND_READINGS_DIFFER), 0},
+	{"boundary guessed", "Content-Type: multipart/mixed\r\n\r\n--G\r\n\r\nabc\r\n--G--\r\n",
+	 1, 19, 1, F(FIND_READINGS_DIFFER), 0},
+	{"cte conflict", "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n\r\nSGVsbG8=\r\n", 1, 10, 0, F(FIND_CTE_CONFLICT), 0},
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
@@ -117,11 +134,18 @@ static const struct {
 	const char *name;		/* a case of the table */
 	const char *readings;		/* readings=... reading=... in the record */
 } views[] = {
-	{"junk after a delimiter: two readings", "readings=rfc+python,clamav+lenient reading=rfc+python "},
-	{"indented delimiter: lenient alone", "readings=rfc+python+clamav,lenient reading=rfc+python+clamav "},
-	{"indented lines that are no delimiter", "readings=rfc+python+clamav+lenient reading=rfc+python+clamav+lenient "},
-	{"junk and indent: three views", "readings=rfc+python,clamav,lenient reading=rfc+python "},
-	{"multipart", "readings=rfc+python+clamav+lenient "},
+	{"junk after a delimiter: two readings", "readings=rfc+python,clamav+ripmime+reformime reading=rfc+python "},
+	{"indented delimiter: ripmime alone", "readings=rfc+python+clamav+reformime,ripmime reading=rfc+python+clamav+reformime "},
+	{"indented lines that are no delimiter", "readings=rfc+python+clamav+ripmime+reformime reading=rfc+python+clamav+ripmime+reformime "},
+	{"junk and indent: three views", "readings=rfc+python,clamav+reformime,ripmime reading=rfc+python "},
+	{"multipart", "readings=rfc+python+clamav+ripmime+reformime "},
+	{"boundary twice", "readings=rfc+python+clamav,ripmime+reformime reading=rfc+python+clamav "},
+	{"content-type twice", "readings=rfc+python+clamav,ripmime+reformime reading=rfc+python+clamav "},
+	{"parts after the close delimiter", "readings=rfc+python+clamav+reformime,ripmime reading=ripmime "},
+	{"empty boundary", "readings=rfc+python+clamav+ripmime+reformime "},
+	{"no field in a part header", "readings=rfc+python+clamav,ripmime+reformime reading=rfc+python+clamav "},
+	{"quoted encoding", "readings=rfc+python+clamav,ripmime+reformime reading=rfc+python+clamav "},
+	{"boundary guessed", "readings=rfc+python+clamav+reformime,ripmime reading=rfc+python+clamav+reformime "},
 };
 
 Test(mime, readings)
@@ -143,7 +167,7 @@ Test(mime, readings)
 
 /*
  * A limit crossed in one reading only decides, whichever reading it is:
- * six indented delimiters make seven parts for the lenient reading alone
+ * six indented delimiters make seven parts for ripmime's reading alone
  * (max_parts 3); a junk line between two halves of 600 KB makes one part
  * of 1.2 MB for RFC 2046 and Python alone (max_part_size 1 MB).
  */
@@ -151,7 +175,7 @@ Test(mime, a_limit_in_any_reading_decides)
 {
 	struct conf conf = *tu_conf(), *cf = &conf;
 	static const char *who[] = {"reason=parts ", "reason=part_size "};
-	static const char *reading[] = {"reading=lenient ", "reading=rfc+python "};
+	static const char *reading[] = {"reading=ripmime ", "reading=rfc+python "};
 
 	cf->max_parts = 3;
 	cf->max_part_size = 1 << 20;

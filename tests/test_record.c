@@ -22,7 +22,7 @@ static struct record sample(void)
 	r.findings = (uint64_t) 1 << FIND_TYPE_MISMATCH | (uint64_t) 1 << FIND_NO_BODY;
 	r.nviews = 2;
 	r.views[0] = 1u << READING_RFC | 1u << READING_PYTHON;
-	r.views[1] = 1u << READING_CLAMAV | 1u << READING_LENIENT;
+	r.views[1] = 1u << READING_CLAMAV | 1u << READING_RIPMIME;
 	r.reading = r.views[1];
 	r.ms = 1.5;
 	return (r);
@@ -35,7 +35,7 @@ Test(record, kv)
 
 	record_kv(&r, buf, sizeof(buf));
 	cr_expect(strstr(buf, "verdict=reject reason=ratio where=2/a.zip/b.bin raw=100 decoded=70 expanded=5000000000 cost=5000000170 inflated=1048576 parts=3 mime_depth=1 archive_depth=1 peak_mem=52000 mem=msg:0,mime:0,decode:0,magic:0,archive:0,inflate:45000 ") == buf, "%s", buf);
-	cr_expect(strstr(buf, " findings=type_mismatch,no_body readings=rfc+python,clamav+lenient reading=clamav+lenient ms=1.500"), "%s", buf);
+	cr_expect(strstr(buf, " findings=type_mismatch,no_body readings=rfc+python,clamav+ripmime reading=clamav+ripmime ms=1.500"), "%s", buf);
 	memset(&r, 0, sizeof(r));
 	record_kv(&r, buf, sizeof(buf));
 	cr_expect(strstr(buf, "where=- "), "%s", buf);
@@ -53,7 +53,7 @@ Test(record, json)
 			 "\"inflated\":1048576,\"parts\":3,\"mime_depth\":1,\"archive_depth\":1,"
 			 "\"peak_mem\":52000,\"mem\":{\"msg\":0,\"mime\":0,\"decode\":0,\"magic\":0,"
 			 "\"archive\":0,\"inflate\":45000},\"findings\":[\"type_mismatch\",\"no_body\"],"
-			 "\"readings\":[\"rfc+python\",\"clamav+lenient\"],\"reading\":\"clamav+lenient\","
+			 "\"readings\":[\"rfc+python\",\"clamav+ripmime\"],\"reading\":\"clamav+ripmime\","
 			 "\"ms\":1.500}");
 }
 
