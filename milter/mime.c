@@ -89,6 +89,7 @@ enum mime_state {
 	MS_DASH,			/* holding a line that may be a delimiter */
 	MS_BODY,			/* body: inside a line */
 	MS_SKIPLINE,			/* rest of a delimiter line */
+	MS_HVCR,			/* header value: a CR ended the last chunk */
 };
 
 enum mime_mode {
@@ -123,6 +124,7 @@ struct mime {
 	int	first_line;		/* at the message's first line */
 	int	digest_child;		/* entity is a part of multipart/digest */
 	int	forkable;		/* the message's own parser: may fork views */
+	int	cr_line;		/* the held line follows a lone CR (RD_CR) */
 	const uint8_t *resume;		/* where the input goes on after a held line */
 
 	/* The current entity. */
@@ -646,7 +648,13 @@ static int mime_entity_end(struct mime *mp)
 static unsigned mime_match(struct mime *mp, const uint8_t *line, size_t len,
 			           unsigned rules, int *close)
 {
-	/* The line without its end. */
+	/* The line without its end; for RD_CR, up to its first CR. */
+	if (rules & RD_CR) {
+		const uint8_t *cr = memchr(line, '\r', len);
+
+		if (cr)
+			len = cr - line;
+	}
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	if (rules & RD_BLANK) {
@@ -758,6 +766,25 @@ static void mime_guess(struct mime *mp, const uint8_t *line, size_t len)
 }
 
 /*
+ * mime_after_delimiter - the rest of a delimiter line of len bytes, in
+ * mp->line: skipped to its end, or, after a lone CR at cut (RD_CR), the
+ * start of the next line.
+ */
+
+static int mime_after_delimiter(struct mime *mp, size_t len, size_t cut)
+{
+	uint8_t rest[MIME_LINE_MAX];
+
+	if (cut == 0 || cut >= len) {
+		mp->state = (mp->line[len - 1] == '\n' ? MS_LINE : MS_SKIPLINE);
+		return (0);
+	}
+	memcpy(rest, mp->line + cut, len - cut);
+	mp->state = MS_LINE;
+	return (mime_bytes(mp, rest, len - cut));
+}
+
+/*
  * mime_held_line - decide about a held line start.  Each reading of the
  * view may take it otherwise (a delimiter of this or that frame, or
  * content): the readings that see content keep this parser and its
@@ -772,17 +799,30 @@ static int mime_held_line(struct mime *mp, int complete)
 	unsigned which[READING_COUNT] = {0}, groups[READING_COUNT];
 	int     first[READING_COUNT];
 	int     closes[READING_COUNT] = {0};
-	size_t  len = mp->line_len;
+	size_t  cuts[READING_COUNT] = {0}, len = mp->line_len, lone = 0;
+	int     cr_line = mp->cr_line;
+	const uint8_t *cr;
 
 	mp->line_len = 0;
+	mp->cr_line = 0;
+	/* RD_CR: a lone CR inside the line ends it; the rest is another line. */
+	if ((cr = memchr(mp->line, '\r', len)) != 0 && cr + 1 < mp->line + len && cr[1] != '\n')
+		lone = cr + 1 - mp->line;
 	if (complete || len == sizeof(mp->line))
 		mime_guess(mp, mp->line, len);
 	if (complete || len == sizeof(mp->line)) {
 		for (int r = 0; r < READING_COUNT; r++) {
-			if (set & (1u << r))
-				which[r] = mime_match(mp, mp->line, len, reading_rules(r), &closes[r]);
-			if ((set & (1u << r)) && which[r] == 0)
+			unsigned rules = reading_rules(r);
+
+			if (!(set & (1u << r)))
+				continue;
+			/* after a lone CR, a line only for RD_CR */
+			if (!cr_line || (rules & RD_CR))
+				which[r] = mime_match(mp, mp->line, len, rules, &closes[r]);
+			if (which[r] == 0)
 				content |= 1u << r;
+			else if (rules & RD_CR)
+				cuts[r] = lone;
 		}
 	} else {
 		content = set;
@@ -794,7 +834,8 @@ static int mime_held_line(struct mime *mp, int complete)
 		if (!(set & (1u << r)) || which[r] == 0 || (done & (1u << r)))
 			continue;
 		for (int o = r; o < READING_COUNT; o++)
-			if ((set & (1u << o)) && which[o] == which[r] && closes[o] == closes[r])
+			if ((set & (1u << o)) && which[o] == which[r] && closes[o] == closes[r]
+			    && cuts[o] == cuts[r])
 				group |= 1u << o;
 		done |= group;
 		first[ngroups] = r;
@@ -814,7 +855,7 @@ static int mime_held_line(struct mime *mp, int complete)
 		if ((cp = mime_fork(mp, groups[g], &token)) == 0)
 			return (1);
 		if (mime_delimiter(cp, which[r], closes[r]) == 0)
-			cp->state = (mp->line[len - 1] == '\n' ? MS_LINE : MS_SKIPLINE);
+			(void) mime_after_delimiter(cp, len, cuts[r]);
 		msg_unfork(mp->msg, token);	/* a fork that stopped stays stopped */
 	}
 	if (content == 0 && ngroups > 0) {
@@ -822,8 +863,7 @@ static int mime_held_line(struct mime *mp, int complete)
 
 		if (mime_delimiter(mp, which[r], closes[r]))
 			return (1);
-		mp->state = (mp->line[len - 1] == '\n' ? MS_LINE : MS_SKIPLINE);
-		return (0);
+		return (mime_after_delimiter(mp, len, cuts[r]));
 	}
 	/* Content: replay it as an ordinary line. */
 	mp->state = MS_LINE;
@@ -897,6 +937,13 @@ static int mime_blank_ok(const struct mime *mp)
 	return (reading_with(msg_readings(mp->msg), RD_BLANK) != 0);
 }
 
+/* mime_cr - the readings of this view for which a lone CR ends a line */
+
+static unsigned mime_cr(const struct mime *mp)
+{
+	return (reading_with(msg_readings(mp->msg), RD_CR));
+}
+
 /*
  * mime_watch - may a line be a delimiter: a multipart is open, or one
  * that is closed is still open to a reading of this view (RD_NOCLOSE)?
@@ -922,6 +969,7 @@ static int mime_line_start(struct mime *mp, int c)
 		mp->line_len = 0;
 		return (0);
 	}
+	mp->cr_line = 0;
 	if (mp->mode == MODE_BODY) {
 		if (mime_flush_eol(mp))
 			return (1);
@@ -984,12 +1032,67 @@ static int mime_hname(struct mime *mp, int c)
 
 /* mime_hvalue - a span of a field's value, unfolded, up to the line end */
 
+/* mime_hval_put - bytes of a field's value, kept up to MIME_HVAL_MAX */
+
+static void mime_hval_put(struct mime *mp, const uint8_t *p, size_t copy)
+{
+	size_t  room = sizeof(mp->hval) - mp->hval_len;
+
+	if (mp->field == MIMEHDR_OTHER)
+		return;
+	if (copy > room) {
+		copy = room;
+		mp->hval_trunc = 1;
+	}
+	memcpy(mp->hval + mp->hval_len, p, copy);
+	mp->hval_len += copy;
+}
+
+/*
+ * mime_hval_cr - a lone CR in a header value, before the byte at p: it
+ * ends the line for the readings with RD_CR, which go on in a fork when
+ * the view has others; for those it is part of the value.
+ */
+
+static int mime_hval_cr(struct mime *mp, const uint8_t *p)
+{
+	unsigned set = msg_readings(mp->msg), crs = reading_with(set, RD_CR);
+	struct mime *cp;
+	int     token;
+
+	if (crs == set) {
+		mp->state = MS_LINE;		/* the line ends here */
+		return (0);
+	}
+	if (mp->forkable) {
+		mp->resume = p;
+		if ((cp = mime_fork(mp, crs, &token)) == 0)
+			return (1);
+		cp->state = MS_LINE;
+		msg_unfork(mp->msg, token);
+	}
+	mime_hval_put(mp, (const uint8_t *) "\r", 1);
+	mp->state = MS_HVALUE;
+	return (0);
+}
+
 static size_t mime_hvalue(struct mime *mp, const uint8_t *p, size_t n)
 {
 	const uint8_t *nl = memchr(p, '\n', n);
 	size_t  take = nl ? (size_t) (nl - p) + 1 : n;
 	size_t  copy = nl ? take - 1 : take;	/* unfolding drops line ends */
+	const uint8_t *cr;
 
+	if (mime_cr(mp) && (cr = memchr(p, '\r', copy)) != 0 && cr + 1 != nl) {
+		/* A CR that is no CRLF, or may be none (the chunk ends). */
+		mime_hval_put(mp, p, cr - p);
+		if (cr + 1 == p + n) {
+			mp->state = MS_HVCR;	/* the next byte decides */
+			return (n);
+		}
+		(void) mime_hval_cr(mp, cr + 1);
+		return (cr + 1 - p);
+	}
 	if (mp->field != MIMEHDR_OTHER) {
 		size_t  room = sizeof(mp->hval) - mp->hval_len;
 
@@ -1017,17 +1120,18 @@ static size_t mime_hvalue(struct mime *mp, const uint8_t *p, size_t n)
 static const uint8_t *mime_body_next(const struct mime *mp, const uint8_t *p, size_t n)
 {
 	const uint8_t *q = p + 1, *end = p + n, *dash;
-	int     blank_ok;
+	int     blank_ok, cr_ok;
 
 	if (!mime_watch(mp))
 		return (NULL);
 	blank_ok = mime_blank_ok(mp);
+	cr_ok = mime_cr(mp) != 0;
 	/* '-' is rare in text and absent from base64: memchr skips ahead. */
 	while (q < end && (dash = memchr(q, '-', end - q)) != 0) {
 		const uint8_t *b = dash - 1;
 
-		if (*b == '\n')
-			return (b);
+		if (*b == '\n' || (*b == '\r' && cr_ok))
+			return (b);		/* a lone CR before '-': RD_CR */
 		/* An indented "--" (RD_BLANK): back over the blanks, once. */
 		while (blank_ok && b > p && (*b == ' ' || *b == '\t'))
 			b--;
@@ -1063,6 +1167,14 @@ static int mime_body_span(struct mime *mp, const uint8_t *p, size_t n, size_t *u
 			*used = 1;
 			return (0);
 		}
+		if (*p == '-' && mime_cr(mp)) {
+			/* a lone CR, then '-': a line for RD_CR */
+			mp->eol[0] = '\r', mp->eol_len = 1;
+			mp->cr_line = 1;
+			mp->state = MS_LINE;
+			*used = 0;
+			return (0);
+		}
 		if (mime_body_content(mp, (const uint8_t *) "\r", 1))
 			return (1);
 	}
@@ -1078,7 +1190,11 @@ static int mime_body_span(struct mime *mp, const uint8_t *p, size_t n, size_t *u
 	len = nl - p;
 	*used = len + 1;
 	mp->state = MS_LINE;
-	if (len > 0 && p[len - 1] == '\r') {
+	if (*nl == '\r') {
+		/* a lone CR before '-' (mime_body_next): a line for RD_CR */
+		mp->eol[0] = '\r', mp->eol_len = 1;
+		mp->cr_line = 1;
+	} else if (len > 0 && p[len - 1] == '\r') {
 		mp->eol[0] = '\r', mp->eol[1] = '\n', mp->eol_len = 2;
 		len--;
 	} else {
@@ -1140,7 +1256,24 @@ static int mime_bytes(struct mime *mp, const uint8_t *p, size_t n)
 				if (mime_body_begin(mp, FOLLOW_LINE, 0))
 					return (1);
 			} else {
-				/* CR then something: not an empty line, not a field. */
+				/* CR then something: an empty line for RD_CR. */
+				unsigned crs = mime_cr(mp);
+				int     token;
+				struct mime *cp;
+
+				mp->resume = p;
+				if (crs == msg_readings(mp->msg)) {
+					if (mime_body_begin(mp, FOLLOW_LINE, 0))
+						return (1);
+					break;
+				}
+				if (crs && mp->forkable) {
+					if ((cp = mime_fork(mp, crs, &token)) == 0)
+						return (1);
+					(void) mime_body_begin(cp, FOLLOW_LINE, 0);
+					msg_unfork(mp->msg, token);
+				}
+				/* For the others: not an empty line, not a field. */
 				mime_field_end(mp);
 				mp->state = MS_HNAME;
 				mp->name[0] = '\r';
@@ -1156,6 +1289,14 @@ static int mime_bytes(struct mime *mp, const uint8_t *p, size_t n)
 			break;
 		case MS_HVALUE:
 			p += mime_hvalue(mp, p, end - p);
+			break;
+		case MS_HVCR:
+			if (*p == '\n') {
+				p++;		/* a CRLF after all */
+				mp->state = MS_LINE;
+			} else if (mime_hval_cr(mp, p)) {
+				return (1);
+			}
 			break;
 		case MS_DASH:
 			if (mime_dash(mp, p, end - p, &used))

@@ -44,6 +44,12 @@
  *		over, the header goes on (ripmime, reformime, uudeview);
  *		RFC 5322 and Python's email end the header there.
  *
+ *	RD_CR	a CR alone ends a line, in a header block as in a body
+ *		(Python's email splits lines on CR, LF and CRLF; so do
+ *		ripmime and uudeview): "\r--boundary" is a delimiter, and
+ *		"Content-Type: x\rContent-Transfer-Encoding: base64" two
+ *		fields.
+ *
  *	Every reading passes over an mbox "From " line anywhere in a
  *	header block (Python's email notes a misplaced envelope header and
  *	goes on; so do the others), and takes an empty boundary parameter
@@ -66,15 +72,16 @@
 #define RD_NOCLOSE	0x0080
 #define RD_GUESS	0x0100
 #define RD_HDR_JUNK	0x0200
+#define RD_CR		0x0400
 
 /*    enum                name         rules */
 #define READINGS(X) \
 	X(READING_RFC,       "rfc",       0) \
-	X(READING_PYTHON,    "python",    0) \
+	X(READING_PYTHON,    "python",    RD_CR) \
 	X(READING_CLAMAV,    "clamav",    RD_JUNK) \
 	X(READING_RIPMIME,   "ripmime",   RD_JUNK | RD_BLANK | RD_BND_LAST | RD_BND_2231 \
 				    | RD_CT_LAST | RD_CTE_LAST | RD_CTE_LOOSE | RD_NOCLOSE \
-				    | RD_GUESS | RD_HDR_JUNK) \
+				    | RD_GUESS | RD_HDR_JUNK | RD_CR) \
 	X(READING_REFORMIME, "reformime", RD_JUNK | RD_BND_LAST | RD_CT_LAST | RD_CTE_LAST \
 				    | RD_CTE_LOOSE | RD_HDR_JUNK)
 

@@ -98,6 +98,14 @@ static const struct mime_case cases[] = {
 	 1, 8, 1, F(FIND_READINGS_DIFFER), 0},
 	{"boundary guessed", "Content-Type: multipart/mixed\r\n\r\n--G\r\n\r\nabc\r\n--G--\r\n",
 	 1, 19, 1, F(FIND_READINGS_DIFFER), 0},
+	/* a CR alone ends a line for Python's email and ripmime (RD_CR) */
+	{"lone cr before a delimiter", MP "--XX\r\n\r\nA\rharmless\r--XX\r\nContent-Type: text/plain\r\n\r\nBBBBBB\r\n--XX--\r\n",
+	 1, 51, 1, F(FIND_READINGS_DIFFER), 0},
+	{"lone crs around a delimiter", MP "--XX\n\nA\r--XX\rContent-Type: text/plain\r\rBBBBBB\n--XX--\n",
+	 1, 39, 1, F(FIND_READINGS_DIFFER), 0},
+	{"lone cr in a part header", MP "--XX\r\nContent-Type: text/plain\rContent-Transfer-Encoding: base64\r\n\r\nQUJDREVG\r\n--XX--\r\n",
+	 1, 8, 1, F(FIND_READINGS_DIFFER), 0},
+	{"lone cr ends the header", "Subject: x\r\rbody\r\n", 1, 6, 0, F(FIND_READINGS_DIFFER), 0},
 	{"cte conflict", "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n\r\nSGVsbG8=\r\n", 1, 10, 0, F(FIND_CTE_CONFLICT), 0},
 };
 
@@ -146,6 +154,10 @@ static const struct {
 	{"no field in a part header", "readings=rfc+python+clamav,ripmime+reformime reading=rfc+python+clamav "},
 	{"quoted encoding", "readings=rfc+python+clamav,ripmime+reformime reading=rfc+python+clamav "},
 	{"boundary guessed", "readings=rfc+python+clamav+reformime,ripmime reading=rfc+python+clamav+reformime "},
+	{"lone cr before a delimiter", "readings=rfc+clamav+reformime,python+ripmime reading=rfc+clamav+reformime "},
+	{"lone crs around a delimiter", "readings=rfc+clamav+reformime,python+ripmime reading=rfc+clamav+reformime "},
+	{"lone cr in a part header", "readings=rfc+clamav+reformime,python+ripmime reading=rfc+clamav+reformime "},
+	{"lone cr ends the header", "readings=rfc+clamav+reformime,python+ripmime reading=python+ripmime "},
 };
 
 Test(mime, readings)
