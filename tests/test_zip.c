@@ -16,6 +16,10 @@
  *
  * Properties: split invariance, allocation failures, bounded memory per
  * nesting level, the entries limit, the encrypted policy.
+ *
+ * Readings ("reading_" tests): archives whose local headers hide what
+ * the central directory makes unzip, 7z, bsdtar or Python's zipfile
+ * extract; ZIP_DUMP_DIR=dir writes them out for those tools.
  */
 
 #include <criterion/criterion.h>
@@ -1105,5 +1109,524 @@ Test(zip, walker_split_invariance)
 	bz_free(&z);
 	bz_free(&in);
 	bz_free(&s);
+	free(t.p);
+}
+
+/* --- every reading: what the extractors behind us would take ------------ */
+
+/*
+ * unzip, 7z, bsdtar (on a file) and Python's zipfile find the last end
+ * record, then follow the central directory it names.  Each archive here
+ * hides from a front-to-back walk of its local headers something that
+ * directory makes them extract.  With ZIP_DUMP_DIR set, the archives are
+ * written there, to be shown to the real tools.
+ */
+
+static void dump(const char *name, const struct tu_buf *b)
+{
+	const char *dir = getenv("ZIP_DUMP_DIR");
+	char    path[512];
+	FILE   *f;
+
+	if (dir == 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "wb")) != 0) {
+		fwrite(b->p, 1, b->len, f);
+		fclose(f);
+	}
+}
+
+static void put_le32_at(struct tu_buf *b, size_t at, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		b->p[at + i] = (uint8_t) (v >> (8 * i));
+}
+
+static void put_le16_at(struct tu_buf *b, size_t at, uint16_t v)
+{
+	b->p[at] = (uint8_t) v;
+	b->p[at + 1] = (uint8_t) (v >> 8);
+}
+
+/*
+ * swallowed - a first member whose local header's compressed size (or,
+ * with a data descriptor, its search for one) runs to the end of the
+ * archive: the second member, a deflated 1 GiB of zeros, sits in "its
+ * data".  Both the hidden header and the directory understate the bomb
+ * (1000 bytes), so only the structure can tell.
+ */
+static void swallowed(struct tu_buf *out, uint16_t method, int dd)
+{
+	struct bomb_zip z = {0};
+	struct tu_buf t = {0}, d = {0};
+	uint64_t n = 1 * GiB;
+	size_t  cover, bomb;
+
+	/* more than the sniffed window of noise, so that the first member's
+	 * node does not find the second member by content */
+	t.p = malloc(t.len = t.cap = 5000);
+	cr_assert_not_null(t.p);
+	bomb_random(t.p, t.len, 30);
+	bomb_deflate_repeat(&d, 0, 0, n);
+	cover = bz_lfh(&z, "cover.txt", method, dd ? BZ_DD : 0,
+		       (uint32_t) crc32(0, t.p, (uInt) t.len), 0, 0, 0);
+	tu_put(&z.b, t.p, t.len);
+	bomb = bz_lfh(&z, "zeros.bin", 8, 0, bomb_crc_repeat(0, 0, n), d.len, 1000, 0);
+	tu_put(&z.b, d.p, d.len);
+	z.e[cover].csize = z.e[cover].usize = t.len;
+	z.e[bomb].usize = 1000;
+	bz_close(&z, 0);
+	if (!dd) {
+		uint32_t rest = (uint32_t) (z.b.len - (z.e[cover].off + 30 + 9));
+
+		put_le32_at(&z.b, z.e[cover].off + 18, rest);
+		put_le32_at(&z.b, z.e[cover].off + 22, rest);
+	}
+	tu_put(out, z.b.p, z.b.len);
+	bz_free(&z);
+	free(t.p);
+	free(d.p);
+}
+
+Test(zip, reading_member_swallowing_the_archive_rejected)
+{
+	/* With a descriptor, data not looked into ends at the next local
+	 * header (or its own directory entry): the hidden member is walked,
+	 * and inflating it tells.  Otherwise the end record the extractors
+	 * take lies in what the walk took for data: hostile structure. */
+	static const struct {
+		uint16_t method;
+		int     dd;
+		const char *name;
+		enum reason reason;
+	} cases[] = {
+		{0, 0, "swallow-stored.zip", REASON_ZIP_OVERLAP},
+		{12, 0, "swallow-bzip2.zip", REASON_ZIP_OVERLAP},
+		{0, 1, "swallow-stored-dd.zip", REASON_ZIP_OVERLAP},
+		{12, 1, "swallow-bzip2-dd.zip", REASON_RATIO},
+		{99, 1, "swallow-aes-dd.zip", REASON_RATIO},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tu_buf b = {0};
+		struct record r;
+
+		swallowed(&b, cases[i].method, cases[i].dd);
+		dump(cases[i].name, &b);
+		r = scan(0, &b);
+		expect_bomb(0, &r, cases[i].reason, cases[i].name);
+		cr_expect_null(split_diff(&b, 2), "%s", cases[i].name);
+		expect_walk_invariant(0, &b, 0, cases[i].name);
+		free(b.p);
+	}
+}
+
+/*
+ * comment_directory - a benign archive whose end record's comment holds
+ * a second central directory (1000 entries naming the 900 KiB kernel)
+ * and a second end record: the last one, which extractors take.
+ */
+static void comment_directory(struct tu_buf *out)
+{
+	struct bomb_zip z = {0};
+	struct tu_buf t = {0}, k = {0};
+	uint64_t kn = 900 * 1024;
+	size_t  eocd1, cd2, kern;
+	struct bomb_ent e;
+
+	bomb_text(&t, 2000, 31);
+	bz_file(&z, "readme.txt", t.p, t.len, 8, 0);
+	bomb_deflate_repeat(&k, 0, 0, kn);
+	kern = bz_lfh(&z, "kernel", 8, 0, bomb_crc_repeat(0, 0, kn), k.len, kn, 0);
+	tu_put(&z.b, k.p, k.len);
+	bz_close(&z, 0);
+	eocd1 = z.b.len - 22;
+	cd2 = z.b.len;
+	for (unsigned i = 0; i < 1000; i++) {
+		e = z.e[kern];
+		snprintf(e.name, sizeof(e.name), "%u", i);
+		bz_cd(&z, &e);
+	}
+	bz_end(&z, cd2, 1000, 0);
+	put_le16_at(&z.b, eocd1 + 20, (uint16_t) (z.b.len - (eocd1 + 22)));
+	tu_put(out, z.b.p, z.b.len);
+	bz_free(&z);
+	free(t.p);
+	free(k.p);
+}
+
+/* expect_hidden - a zip built by make is hostile, at any split */
+static void expect_hidden(void (*make)(struct tu_buf *), const char *file, const char *what)
+{
+	struct tu_buf b = {0};
+	struct record r;
+
+	make(&b);
+	dump(file, &b);
+	r = scan(0, &b);
+	expect_bomb(0, &r, REASON_ZIP_OVERLAP, what);
+	cr_expect_null(split_diff(&b, 2));
+	expect_walk_invariant(0, &b, 0, what);
+	free(b.p);
+}
+
+Test(zip, reading_directory_in_the_end_comment_rejected)
+{
+	expect_hidden(comment_directory, "comment-directory.zip", "second directory in the end comment");
+}
+
+/*
+ * disagreeing - one member of 1 GiB of zeros, deflated, whose local
+ * header and directory entry say different things (each side given).
+ */
+struct side {
+	uint16_t method, flags;
+	uint64_t usize;			/* 0: the compressed size (stored) */
+};
+
+static void disagreeing(struct tu_buf *out, const char *name, struct side local,
+			        struct side cd)
+{
+	struct bomb_zip z = {0};
+	struct tu_buf d = {0};
+	uint64_t n = 1 * GiB;
+	size_t  i;
+
+	bomb_deflate_repeat(&d, 0, 0, n);
+	i = bz_lfh(&z, name, local.method, local.flags, bomb_crc_repeat(0, 0, n),
+		   d.len, local.usize ? local.usize : d.len, 0);
+	tu_put(&z.b, d.p, d.len);
+	z.e[i].method = cd.method;
+	z.e[i].flags = cd.flags;
+	z.e[i].usize = cd.usize;
+	bz_close(&z, 0);
+	tu_put(out, z.b.p, z.b.len);
+	bz_free(&z);
+	free(d.p);
+}
+
+/*
+ * method_disagrees - the local header says stored, the directory says
+ * deflated: a walker of local headers passes the deflate stream on as
+ * bytes, Python's zipfile (which takes the directory's method) inflates
+ * 1 GiB.  Both understate the size.
+ */
+static void method_disagrees(struct tu_buf *out, uint64_t cd_usize)
+{
+	disagreeing(out, "data.bin", (struct side) {0, 0, 0}, (struct side) {8, 0, cd_usize});
+}
+
+Test(zip, reading_method_disagrees)
+{
+	struct tu_buf b = {0};
+	struct record r;
+
+	/* unzip, 7z and bsdtar take the local method (stored: 1 MB out),
+	 * Python's zipfile the directory's, and inflates up to the size the
+	 * entry declares: the larger counts, and the disagreement is noted */
+	method_disagrees(&b, 1000);
+	dump("method-disagrees.zip", &b);
+	r = scan(0, &b);
+	expect_accept(&r, "stored locally, deflated in the directory, 1000");
+	cr_expect(has(&r, FIND_ARCHIVE_MALFORMED), "%s", tu_record_str(&r));
+	cr_expect_eq(r.expanded, b.len - (30 + 8) - (46 + 8) - 22, "%s", tu_record_str(&r));
+	free(b.p);
+	b = (struct tu_buf) {0};
+	method_disagrees(&b, 40 * MiB);
+	r = scan(0, &b);
+	expect_accept(&r, "the same, 40 MiB in the directory");
+	cr_expect_eq(r.expanded, 40 * MiB, "%s", tu_record_str(&r));
+	free(b.p);
+}
+
+/*
+ * encryption_disagrees - the local header says encrypted (so a walker
+ * skips the data and counts the sizes it declares), the directory says
+ * not: extractors that take the directory's flag inflate 1 GiB.
+ */
+static void encryption_disagrees(struct tu_buf *out, int local_enc)
+{
+	disagreeing(out, "data.txt",
+		    (struct side) {8, local_enc ? BZ_ENC : 0, local_enc ? 1000 : 1 * GiB},
+		    (struct side) {8, local_enc ? 0 : BZ_ENC, 1000});
+}
+
+Test(zip, reading_encryption_flag_disagrees)
+{
+	struct tu_buf b = {0};
+	struct record r;
+	struct conf c;
+
+	encryption_disagrees(&b, 1);
+	dump("encrypted-locally-only.zip", &b);
+	r = scan(0, &b);
+	expect_bomb(0, &r, REASON_ZIP_OVERLAP, "encrypted in the local header only");
+	free(b.p);
+
+	/* encrypted in the directory only: inflated (a bomb, ratio), and
+	 * the extractors' reading is encrypted, which the policy judges */
+	b = (struct tu_buf) {0};
+	encryption_disagrees(&b, 0);
+	dump("encrypted-in-directory-only.zip", &b);
+	c = conf_with("max_ratio", "1000000");
+	set(&c, "max_part_size", "2G");
+	set(&c, "max_message_cost", "3G");
+	set(&c, "encrypted_archive", "reject");
+	r = scan(&c, &b);
+	cr_expect_eq(r.verdict, VERDICT_REJECT, "%s", tu_record_str(&r));
+	cr_expect_eq(r.reason, REASON_ENCRYPTED, "%s", tu_record_str(&r));
+	free(b.p);
+}
+
+Test(zip, reading_zip_after_a_zip)
+{
+	struct bomb_zip z = {0};
+	struct tu_buf t = {0}, b = {0};
+	struct record r;
+
+	/* a benign zip, then a full-overlap one: extractors read the last
+	 * end record, so the second */
+	bomb_text(&t, 2000, 32);
+	bz_file(&z, "hello.txt", t.p, t.len, 8, 0);
+	bz_close(&z, 0);
+	tu_put(&b, z.b.p, z.b.len);
+	bomb_zip_overlap_full(&b, 1000, 900 * 1024, 0);
+	dump("zip-after-zip.zip", &b);
+	r = scan(0, &b);
+	expect_bomb(0, &r, REASON_MESSAGE_COST, "overlap bomb after a benign zip");
+	bz_free(&z);
+	free(t.p);
+	free(b.p);
+}
+
+Test(zip, reading_false_positive_traps_accepted)
+{
+	struct bomb_zip z = {0}, in = {0};
+	struct tu_buf t = {0}, m = {0};
+	struct record r;
+
+	/* A streaming writer that set bit 3 and wrote no descriptor, the
+	 * sizes only in the directory (libarchive's ppmd/AES streaming
+	 * test files): members of a method not looked into. */
+	bomb_text(&t, 3000, 33);
+	for (int i = 0; i < 3; i++) {
+		char    name[24];
+		size_t  e;
+
+		snprintf(name, sizeof(name), "p%d.txt", i);
+		e = bz_lfh(&z, name, 98, BZ_DD, 0, 0, 0, 0);
+		tu_put(&z.b, t.p + 100 * i, 1000);
+		z.e[e].csize = 1000;
+		z.e[e].usize = 3000;
+	}
+	bz_close(&z, 0);
+	r = scan(0, &z.b);
+	expect_accept(&r, "ppmd members without descriptors");
+	cr_expect(!has(&r, FIND_ARCHIVE_TRUNCATED), "%s", tu_record_str(&r));
+	cr_expect_eq(r.expanded, 9000, "%s", tu_record_str(&r));
+	expect_walk_invariant(0, &z.b, 4096, "ppmd members without descriptors");
+	bz_free(&z);
+
+	/* a stored zip as the last member, and an archive comment that
+	 * mentions an end record */
+	bz_file(&in, "x.txt", t.p, 2000, 8, 0);
+	bz_close(&in, 0);
+	bz_file(&z, "a.txt", t.p, 500, 8, 0);
+	bz_file(&z, "inner.zip", in.b.p, in.b.len, 0, 0);
+	bz_close(&z, 0);
+	{
+		static const char cmt[] = "PK\5\6\0\0\0\0 is the end record's signature";
+
+		z.b.p[z.b.len - 2] = sizeof(cmt) - 1;
+		tu_put(&z.b, cmt, sizeof(cmt) - 1);
+	}
+	r = scan(0, &z.b);
+	expect_accept(&r, "stored zip last, comment");
+	cr_expect_eq(r.findings, 0, "%s", tu_record_str(&r));
+
+	/* a self-extractor (found by scanning) with an end record hidden in
+	 * its comment: not held to the letter, a finding */
+	comment_directory(&m);
+	tu_put(&t, m.p, m.len);			/* text first, then the zip */
+	r = scan(0, &t);
+	cr_expect(has(&r, FIND_ARCHIVE_MALFORMED), "%s", tu_record_str(&r));
+	bz_free(&z);
+	bz_free(&in);
+	free(t.p);
+	free(m.p);
+}
+
+/*
+ * polyglot - a real-looking JPEG (or PDF) of 20 KiB, then a zip whose
+ * one member declares 1 GiB: unzip and 7z open it from its end record.
+ */
+static void polyglot(struct tu_buf *out, int pdf)
+{
+	static const uint8_t jfif[] = {0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F',
+				       0, 1, 1, 0, 0, 1, 0, 1, 0, 0};
+	uint8_t noise[20000];
+
+	if (pdf)
+		tu_puts(out, "%PDF-1.4\n1 0 obj\n<< /Length 20000 >>\nstream\n");
+	else
+		tu_put(out, jfif, sizeof(jfif));
+	bomb_random(noise, sizeof(noise), 34);
+	tu_put(out, noise, sizeof(noise));
+	tu_puts(out, pdf ? "\nendstream\nendobj\n%%EOF\n" : "\xff\xd9");
+	dd_bomb(out, 1 * GiB);
+}
+
+/* Not fixed yet (zip.c, READINGS: the tail reading is a design, kept
+ * out by its cost).  All four extractors take the 300 MB member. */
+Test(zip, reading_zip_appended_to_a_jpeg_or_pdf_rejected, .disabled = 1)
+{
+	struct tu_buf b = {0};
+	struct record r;
+
+	polyglot(&b, 0);
+	dump("polyglot.jpg", &b);
+	bomb_scan(0, "image/jpeg", "photo.jpg", "base64", b.p, b.len, 4096, &r);
+	cr_expect_eq(r.verdict, VERDICT_REJECT, "jpeg: %s", tu_record_str(&r));
+	b.len = 0;
+	polyglot(&b, 1);
+	dump("polyglot.pdf", &b);
+	bomb_scan(0, "application/pdf", "paper.pdf", "base64", b.p, b.len, 4096, &r);
+	cr_expect_eq(r.verdict, VERDICT_REJECT, "pdf: %s", tu_record_str(&r));
+	free(b.p);
+}
+
+/*
+ * quoted_end - the first member is deflated, its stream one stored block
+ * that quotes, byte for byte, a second member (48 MiB of zeros, declared
+ * 1000), a central directory and an end record whose comment covers the
+ * final empty block: the walk inflates the first member (noise, then
+ * those bytes as data); extractors take the quoted end record.
+ */
+static void quoted_end(struct tu_buf *out)
+{
+	struct bomb_zip q = {0};
+	struct tu_buf d = {0}, blk = {0};
+	uint8_t noise[5000];
+	uint64_t n = 48 * MiB;
+	size_t  bomb, lfh = 30 + 9, len;
+	uint8_t hdr[5], hdr0[64];
+
+	bomb_random(noise, sizeof(noise), 35);
+	bomb_deflate_repeat(&d, 0, 0, n);
+	/* the quoted bytes, at their offsets in the final file */
+	q.b.len = 0;
+	memset(hdr0, 0, sizeof(hdr0));
+	tu_put(&q.b, hdr0, lfh + 5);		/* room for LFH1 and a block header */
+	tu_put(&q.b, noise, sizeof(noise));
+	bomb = bz_lfh(&q, "zeros.bin", 8, 0, bomb_crc_repeat(0, 0, n), d.len, 1000, 0);
+	tu_put(&q.b, d.p, d.len);
+	q.e[bomb].usize = 1000;
+	bz_close(&q, 0);
+	q.b.p[q.b.len - 2] = 5;				/* the comment: the final block */
+	len = q.b.len - (lfh + 5);
+	cr_assert_leq(len, 65535);
+	/* now the real file: LFH1, a stored block of those bytes, a final block */
+	{
+		struct bomb_zip z = {0};
+		size_t  csize = 5 + len + 5;
+
+		bz_lfh(&z, "cover.bin", 8, 0, 0, csize, sizeof(noise) + len, 0);
+		hdr[0] = 0, hdr[1] = len & 0xff, hdr[2] = (uint8_t) (len >> 8);
+		hdr[3] = (uint8_t) ~hdr[1], hdr[4] = (uint8_t) ~hdr[2];
+		tu_put(&z.b, hdr, 5);
+		tu_put(&z.b, q.b.p + lfh + 5, len);
+		tu_put(&z.b, "\1\0\0\xff\xff", 5);
+		tu_put(out, z.b.p, z.b.len);
+		bz_free(&z);
+	}
+	bz_free(&q);
+	free(d.p);
+	free(blk.p);
+}
+
+Test(zip, reading_end_record_quoted_in_a_deflate_stream_rejected)
+{
+	expect_hidden(quoted_end, "quoted-end.zip", "end record quoted in a stored block");
+}
+
+Test(zip, reading_name_disagrees_noted)
+{
+	struct bomb_zip z = {0};
+	struct tu_buf t = {0};
+	struct record r;
+
+	/* unzip and 7z extract it as the directory names it, bsdtar as the
+	 * local header does, Python refuses it: a finding */
+	bomb_text(&t, 3000, 36);
+	bz_file(&z, "a.txt", t.p, t.len, 8, 0);
+	snprintf(z.e[0].name, sizeof(z.e[0].name), "a.zip");
+	bz_close(&z, 0);
+	dump("name-disagrees.zip", &z.b);
+	r = scan(0, &z.b);
+	expect_accept(&r, "names differ");
+	cr_expect(has(&r, FIND_ARCHIVE_MALFORMED), "%s", tu_record_str(&r));
+	cr_expect_eq(r.expanded, 3000, "%s", tu_record_str(&r));
+	bz_free(&z);
+	free(t.p);
+}
+
+/* Small hiding archives, cut once at every offset: the same record. */
+Test(zip, reading_split_invariance_every_cut)
+{
+	struct bomb_zip z = {0};
+	struct tu_buf t = {0};
+	size_t  eocd1, cd2, rest;
+	struct bomb_ent e;
+	struct record r;
+
+	bomb_text(&t, 1500, 37);
+	/* a second directory in the end comment */
+	bz_file(&z, "a.txt", t.p, 700, 8, 0);
+	bz_file(&z, "b.txt", t.p, 300, 0, 1);
+	bz_close(&z, 0);
+	eocd1 = z.b.len - 22;
+	cd2 = z.b.len;
+	for (unsigned i = 0; i < 3; i++) {
+		e = z.e[0];
+		snprintf(e.name, sizeof(e.name), "%u", i);
+		bz_cd(&z, &e);
+	}
+	bz_end(&z, cd2, 3, 0);
+	put_le16_at(&z.b, eocd1 + 20, (uint16_t) (z.b.len - (eocd1 + 22)));
+	bomb_walk(&zip_analyser, 0, z.b.p, z.b.len, 0, 0, &r);
+	expect_bomb(0, &r, REASON_ZIP_OVERLAP, "small second directory");
+	expect_walk_invariant(0, &z.b, 4096, "small second directory");
+	bz_free(&z);
+
+	/* a stored member whose header swallows the rest */
+	memset(&z, 0, sizeof(z));
+	bz_file(&z, "cover.txt", t.p, 200, 0, 0);
+	bz_file(&z, "hidden.txt", t.p, 900, 8, 0);
+	bz_close(&z, 0);
+	rest = z.b.len - (30 + 9);
+	put_le32_at(&z.b, 18, (uint32_t) rest);
+	put_le32_at(&z.b, 22, (uint32_t) rest);
+	bomb_walk(&zip_analyser, 0, z.b.p, z.b.len, 0, 0, &r);
+	expect_bomb(0, &r, REASON_ZIP_OVERLAP, "small swallowing header");
+	expect_walk_invariant(0, &z.b, 4096, "small swallowing header");
+	bz_free(&z);
+
+	/* a bzip2 member with bit 3 and no descriptor, before another */
+	memset(&z, 0, sizeof(z));
+	{
+		size_t  i = bz_lfh(&z, "p.bz2", 12, BZ_DD, 0, 0, 0, 0);
+
+		tu_put(&z.b, t.p, 400);
+		z.e[i].csize = 400;
+		z.e[i].usize = 1000;
+	}
+	bz_file(&z, "next.txt", t.p, 500, 8, 1);
+	bz_close(&z, 0);
+	bomb_walk(&zip_analyser, 0, z.b.p, z.b.len, 0, 0, &r);
+	expect_accept(&r, "no descriptor, then a header");
+	cr_expect_eq(r.expanded, 1500, "%s", tu_record_str(&r));
+	expect_walk_invariant(0, &z.b, 4096, "no descriptor, then a header");
+	bz_free(&z);
 	free(t.p);
 }
