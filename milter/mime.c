@@ -875,8 +875,24 @@ static int mime_held_line(struct mime *mp, int complete)
 
 static int mime_body_content(struct mime *mp, const uint8_t *p, size_t n)
 {
-	if (mp->leaf == 0 || n == 0)
+	struct mime_frame *f = &mp->frames[mp->depth];
+
+	if (n == 0)
 		return (0);
+	if (mp->leaf == 0) {
+		/*
+		 * A multipart's preamble or epilogue: no leaf, but searched
+		 * for encoded files (uudeview and ripmime find them there).
+		 * It is named as the part before the first ("1.0") or after
+		 * the last.
+		 */
+		if (mp->depth == 0 || f->kind != FRAME_MULTIPART || mp->mode != MODE_BODY)
+			return (0);
+		mime_path_child(mp, f->path_len, f->delimited ? f->children + 1 : 0);
+		if ((mp->leaf = part_new(mp->msg, 0, mp->base_depth + mp->depth,
+					 mp->path, mp->path_len)) == 0)
+			return (1);
+	}
 	return (part_feed(mp->leaf, p, n));
 }
 

@@ -46,7 +46,8 @@
  *	The first Content-Type and the first Content-Transfer-Encoding
  *	win; a later different one is a finding (duplicate, conflict).
  *	Unknown transfer encodings are decoded as identity (a finding);
- *	x-uuencode is uuencode and x-gzip64 is base64 (its gzip is then
+ *	x-uuencode (x-uue, uuencode, uue, x-uu: Python, ripmime and uudeview
+ *	take them all) is uuencode and x-gzip64 is base64 (its gzip is then
  *	found by content).
  *
  *	mimehdr_param() extracts one parameter; it returns the value's
@@ -685,7 +686,7 @@ static enum mime_cte mimehdr_cte(const char *value, size_t len, unsigned *findin
 		{"7bit", CTE_IDENTITY}, {"8bit", CTE_IDENTITY}, {"binary", CTE_IDENTITY},
 		{"base64", CTE_BASE64}, {"quoted-printable", CTE_QP},
 		{"x-uuencode", CTE_UU}, {"x-uue", CTE_UU}, {"uuencode", CTE_UU},
-		{"x-uu", CTE_UU}, {"x-gzip64", CTE_BASE64},
+		{"x-uu", CTE_UU}, {"uue", CTE_UU}, {"x-gzip64", CTE_BASE64},
 	};
 	const char *end = value + len, *p, *t;
 

@@ -33,10 +33,15 @@
  *	a nested MIME parser one level deeper: a forwarded message is
  *	analysed however it was encoded.
  *
- *	Text parts (declared text/ anything, or no type) are decoded in full and
- *	scanned for uuencoded blocks ("begin 644 name" ... "end"), the way
- *	old mailers attach files.  Each block is a leaf of its own: a node
- *	named after the file, sniffed like any attachment.
+ *	Text parts (declared text/ anything, or no type), and parts of any
+ *	type sent as they are (7bit, 8bit, binary), are decoded in full and
+ *	scanned for uuencoded blocks ("begin 644 name" ... "end", and the
+ *	variants uu.c lists), the way old mailers attach files.  Each
+ *	block is a leaf of its own: a node named after the file, sniffed
+ *	like any attachment.  A part made with no header (part_new(msg,
+ *	NULL, ...)) has no node of its own: it is the text around a
+ *	multipart's parts (preamble, epilogue), only searched for blocks,
+ *	as uudeview and ripmime search it.
  *
  *	Memory: struct part (about 5 KiB with its block, stage "decode"),
  *	plus the node and, inside a uuencoded block, a second node.
@@ -138,7 +143,11 @@ static const struct uu_events part_uu_cte_events = {
 	part_cte_begin, part_decoded, part_cte_end,
 };
 
-/* part_new - a leaf begins; the message's where names it already */
+/*
+ * part_new - a leaf begins; the message's where names it already.  With
+ * hdr NULL: text that is no leaf (a multipart's preamble or epilogue),
+ * only searched for encoded files, as uudeview and ripmime search it.
+ */
 
 /* part_nest - an encoded message: a parser for what it decodes to */
 
@@ -164,12 +173,19 @@ struct part *part_new(struct msg *msg, const struct mimehdr *hdr,
 	}
 	memset(pt, 0, sizeof(*pt));
 	pt->msg = msg;
-	pt->cte = hdr->cte;
-	pt->text = (hdr->type[0] == 0 || strncmp(hdr->type, "text/", 5) == 0);
+	pt->cte = hdr ? hdr->cte : CTE_IDENTITY;
+	/* Text, and any body sent as it is (ripmime looks in a 7bit
+	 * octet-stream part too), is searched for encoded files. */
+	pt->text = (hdr == 0 || hdr->type[0] == 0 || strncmp(hdr->type, "text/", 5) == 0
+		    || hdr->cte == CTE_IDENTITY);
 	b64_init(&pt->b64);
 	qp_init(&pt->qp);
 	uu_init(&pt->uu_cte, &part_uu_cte_events, pt);
 	uu_init(&pt->uu_text, &part_uu_text_events, pt);
+	if (hdr == 0) {
+		pt->path_len = msg_path_len(msg);	/* text around parts: no leaf */
+		return (pt);
+	}
 	if ((pt->node = node_open(msg, 0, hdr->name, hdr->name_len, 0, 0)) == 0) {
 		acct_free(msg_acct(msg), pt);
 		return (NULL);
@@ -189,7 +205,7 @@ static int part_block(struct part *pt, const uint8_t *p, size_t n)
 {
 	if (n == 0)
 		return (0);
-	if (node_feed(pt->node, p, n))
+	if (pt->node && node_feed(pt->node, p, n))
 		return (1);
 	if (pt->text && uu_feed(&pt->uu_text, p, n))
 		return (1);
@@ -247,7 +263,7 @@ static int part_counted(struct part *pt, uint64_t n)
 
 static int part_counting(const struct part *pt)
 {
-	return (!pt->text && !pt->nested && !node_wants_bytes(pt->node));
+	return (!pt->text && !pt->nested && pt->node && !node_wants_bytes(pt->node));
 }
 
 /* part_feed - encoded body bytes of the leaf */
@@ -327,7 +343,7 @@ int     part_finish(struct part *pt)
 		stop = uu_finish(&pt->uu_text);
 	if (!stop && pt->nested)
 		stop = mime_finish(pt->nested);
-	if (!stop)
+	if (!stop && pt->node)
 		stop = node_finish(pt->node);
 	return (stop);
 }

@@ -24,12 +24,19 @@
  *	decoded text of a text/plain part that may carry uuencoded blocks
  *	among prose.  It reads line by line; a line ends with LF or CRLF.
  *
- *	A begin line is "begin", one or more blanks (space, tab), a mode of
- *	three or four octal digits, one or more blanks, and a name, which
+ *	A begin line is "begin" in any case (ripmime takes "BEGIN"), one or
+ *	more blanks (space, tab), a mode of three to six octal digits
+ *	(uudeview takes "100644"), one or more blanks, and a name, which
  *	runs to the end of the line less trailing blanks and CRs, and must
  *	not be empty.  It must start at the start of the line and be at
  *	most UU_LINE_MAX bytes long.  It calls ev->begin(ctx, name, len)
- *	and opens a block.
+ *	and opens a block.  "begin-base64" instead of "begin" (GNU
+ *	sharutils' uuencode -m, which uudeview decodes) opens a block of
+ *	base64 lines that ends at a line "====".
+ *
+ *	Until a block's first body line, lines that are not uuencode are
+ *	passed over (up to UU_JUNK_MAX of them), as ripmime and uudeview
+ *	do: a comment line after "begin" does not hide the file.
  *
  *	In a block, every line is a body line, the end line, or the end of
  *	the block:
@@ -80,13 +87,15 @@
  *	u->dec, at most 63 bytes, and its first UU_LINE_MAX bytes are kept
  *	in u->line, so that the end line or a begin line can be recognised
  *	and the begin name reported).  u->cr holds a CR until the next
- *	byte says whether it ends the line.  The struct is 448
+ *	byte says whether it ends the line.  The struct is 488
  *	bytes; no allocation; no pointer into the caller's buffer is kept
  *	(the name given to ev->begin points into u->line).  Each call uses
  *	a UU_OUT_SIZE (4 KiB) stack buffer for its output.  Lines of any
  *	length are handled: only their head is kept.
  * BUGS
- *	Only classic uuencode: no "begin-base64", no xxencode, no yEnc.
+ *	No xxencode (yenc.c and binhex.c do yEnc and BinHex).  A
+ *	begin-base64 line longer than UU_LINE_MAX is decoded from its head
+ *	only.
  *	The mode is not checked beyond its digits, the name is not checked
  *	at all (the caller sanitises it before it reaches a log).
  *
@@ -102,16 +111,19 @@
  */
 
 #include <string.h>
+#include <strings.h>
 
 #include "uu.h"
 
 #define UU_OUT_SIZE	4096		/* output piece */
 #define UU_SLACK	4		/* characters a body line may lack */
+#define UU_JUNK_MAX	8		/* lines passed over before the first body line */
 
 enum {
 	UU_SCAN,			/* looking for a begin line */
 	UU_SKIP,			/* this line is not one: skip to LF */
 	UU_BODY,			/* in a block */
+	UU_B64,				/* in a begin-base64 block */
 };
 
 /* Output of one call. */
@@ -203,14 +215,16 @@ static void uu_char(struct uu *u, int c)
 	case UU_SKIP:
 		return;
 	case UU_SCAN:
-		if (pos < 5 ? c != "begin"[pos] :
-		    pos == 5 ? c != ' ' && c != '\t' : pos >= UU_LINE_MAX) {
+		if (pos < 5 ? (c | 0x20) != "begin"[pos] :
+		    pos == 5 ? c != ' ' && c != '\t' && c != '-' : pos >= UU_LINE_MAX) {
 			u->state = UU_SKIP;
 			return;
 		}
 		break;
 	case UU_BODY:
 		uu_body_char(u, pos, c);
+		break;
+	case UU_B64:
 		break;
 	}
 	if (pos < UU_LINE_MAX)
@@ -239,16 +253,21 @@ static size_t uu_octal(const uint8_t *p, size_t n)
 /* uu_begin_name - find the name if the line is a begin line */
 
 static int uu_begin_name(const uint8_t *p, size_t n, size_t *start,
-			         size_t *len)
+			         size_t *len, int *b64)
 {
 	size_t  i = 5, j, digits;
 
-	if (n < 6 || memcmp(p, "begin", 5) != 0 || !uu_is_blank(p[5]))
+	if (n < 6 || strncasecmp((const char *) p, "begin", 5) != 0)
+		return (0);
+	*b64 = (n > 12 && strncasecmp((const char *) p + 5, "-base64", 7) == 0);
+	if (*b64)
+		i += 7;
+	if (i >= n || !uu_is_blank(p[i]))
 		return (0);
 	while (i < n && uu_is_blank(p[i]))
 		i++;
 	digits = uu_octal(p + i, n - i);
-	if (digits < 3 || digits > 4)
+	if (digits < 3 || digits > 6)
 		return (0);
 	i += digits;
 	if (i == n || !uu_is_blank(p[i]))
@@ -264,20 +283,34 @@ static int uu_begin_name(const uint8_t *p, size_t n, size_t *start,
 	return (1);
 }
 
+/* uu_is_begin - is the kept line a begin line? */
+
+static int uu_is_begin(const struct uu *u)
+{
+	size_t  start, len;
+	int     b64;
+
+	return (u->line_len <= UU_LINE_MAX
+		&& uu_begin_name(u->line, u->line_len, &start, &len, &b64));
+}
+
 /* uu_try_begin - open a block if the kept line is a begin line */
 
 static int uu_try_begin(struct uu *u, struct uu_out *o)
 {
 	size_t  start, len;
-	int     ret;
+	int     ret, b64;
 
 	if (u->line_len > UU_LINE_MAX
-	    || !uu_begin_name(u->line, u->line_len, &start, &len))
+	    || !uu_begin_name(u->line, u->line_len, &start, &len, &b64))
 		return (0);
 	if ((ret = uu_flush(u, o)) != 0)
 		return (ret);
 	u->files++;
-	u->state = UU_BODY;
+	u->state = b64 ? UU_B64 : UU_BODY;
+	u->lines = 0;
+	u->junk = 0;
+	b64_init(&u->b64);
 	if (u->ev->begin)
 		return (u->ev->begin(u->ctx, (const char *) u->line + start, len));
 	return (0);
@@ -320,10 +353,15 @@ static int uu_body_end(struct uu *u, struct uu_out *o)
 	if (uu_is_end(u))
 		return (uu_close(u, o, 1));
 	if (u->bad || u->chars + UU_SLACK < need) {
+		if (u->lines == 0 && u->junk < UU_JUNK_MAX && !uu_is_begin(u)) {
+			u->junk++;		/* a comment before the data */
+			return (0);
+		}
 		if ((ret = uu_close(u, o, 0)) != 0)
 			return (ret);
 		return (uu_try_begin(u, o));
 	}
+	u->lines++;
 	if (u->q == 2)
 		uu_bytes(u, u->acc >> 4, 1);
 	else if (u->q == 3)
@@ -335,13 +373,56 @@ static int uu_body_end(struct uu *u, struct uu_out *o)
 	return (0);
 }
 
+/* uu_b64_out - decoded bytes of a begin-base64 block */
+
+struct uu_b64_ctx {
+	struct uu *u;
+	struct uu_out *o;
+};
+
+static int uu_b64_out(void *ctx, const uint8_t *p, size_t n)
+{
+	struct uu_b64_ctx *c = ctx;
+	size_t  take;
+	int     ret;
+
+	while (n > 0) {
+		if (c->o->len == sizeof(c->o->buf) && (ret = uu_flush(c->u, c->o)) != 0)
+			return (ret);
+		take = sizeof(c->o->buf) - c->o->len;
+		if (take > n)
+			take = n;
+		memcpy(c->o->buf + c->o->len, p, take);
+		c->o->len += take;
+		p += take;
+		n -= take;
+	}
+	return (0);
+}
+
+/* uu_b64_end - a line of a begin-base64 block: data, or "====" */
+
+static int uu_b64_end(struct uu *u, struct uu_out *o)
+{
+	size_t  n = u->line_len < UU_LINE_MAX ? u->line_len : UU_LINE_MAX;
+	struct uu_b64_ctx c = {u, o};
+
+	while (n > 0 && (uu_is_blank(u->line[n - 1]) || u->line[n - 1] == '\r'))
+		n--;
+	if (n == 4 && memcmp(u->line, "====", 4) == 0)
+		return (uu_close(u, o, 1));
+	return (b64_feed(&u->b64, u->line, n, uu_b64_out, &c));
+}
+
 /* uu_line_end - a line is complete */
 
 static int uu_line_end(struct uu *u, struct uu_out *o)
 {
 	int     ret = 0;
 
-	if (u->state == UU_BODY)
+	if (u->state == UU_B64)
+		ret = uu_b64_end(u, o);
+	else if (u->state == UU_BODY)
 		ret = uu_body_end(u, o);
 	else if (u->state == UU_SCAN)
 		ret = uu_try_begin(u, o);
@@ -403,7 +484,7 @@ int     uu_finish(struct uu *u)
 		if ((ret = uu_line_end(u, &o)) != 0)
 			return (ret);
 	}
-	if (u->state == UU_BODY) {
+	if (u->state == UU_BODY || u->state == UU_B64) {
 		if ((ret = uu_close(u, &o, 0)) != 0)
 			return (ret);
 	}

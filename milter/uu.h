@@ -11,6 +11,7 @@
 #ifndef DEFUSE_UU_H
 #define DEFUSE_UU_H
 
+#include "base64.h"
 #include "sink.h"
 
 #define UU_LINE_MAX	300		/* "begin mode name": longer is not a begin line */
@@ -36,6 +37,9 @@ struct uu {
 	uint32_t acc;			/* bits of the current group */
 	unsigned q;			/* characters in it, 0..3 */
 	uint8_t	dec[63];		/* its decoded bytes, until its line end */
+	unsigned lines;			/* body lines of this block */
+	unsigned junk;			/* lines passed over before the first */
+	struct b64 b64;			/* a begin-base64 block */
 	uint64_t out;			/* bytes decoded, all files */
 	uint64_t files;			/* begin lines seen */
 	uint64_t malformed;		/* blocks abandoned */

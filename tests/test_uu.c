@@ -60,8 +60,15 @@ static const struct uu_case uu_cases[] = {
 	S("[B:a]CatC[E0]"), 1, 1, 4},
 	{"garbage after begin", S("begin 644 a\nhello world\nmore\n"),
 	S("[B:a][E0]"), 1, 1, 0},
+	/* what ripmime and uudeview also take */
+	{"upper-case begin", S("BEGIN 644 a\n#0V%T\n`\nend\n"), S("[B:a]Cat[E1]"), 1, 0, 3},
+	{"six-digit mode", S("begin 100644 a\n#0V%T\n`\nend\n"), S("[B:a]Cat[E1]"), 1, 0, 3},
+	{"a comment after begin", S("begin 644 a\nthis line is not uu data\n#0V%T\n`\nend\n"),
+	S("[B:a]Cat[E1]"), 1, 0, 3},
+	{"begin-base64", S("begin-base64 644 a\nQ2F0\nZG9n\n====\n"), S("[B:a]Catdog[E1]"), 1, 0, 6},
+	{"begin-base64 unterminated", S("begin-base64 644 a\nQ2F0\n"), S("[B:a]Cat[E0]"), 1, 1, 3},
 	{"begin in prose", S("We begin 644 now.\nbegin the meeting\nbegin 64 x\n"
-			     "begin 64444 x\nbegin 648 x\nbegin 644\nbegin 644   \n"
+			     "begin 6444444 x\nbegin 648 x\nbegin 644\nbegin 644   \n"
 			     "beginning 644 x\n begin 644 x\nbegin644 x\n"
 			     "#0V%T\nend\n"), S(""), 0, 0, 0},
 	{"begin then prose", S("begin 644 notes\nThis is prose.\n"),
@@ -80,22 +87,27 @@ static const struct uu_case uu_cases[] = {
 	{"short within slack", S("begin 644 a\n"
 				 "M04%!04%!04%!04%!04%!04%!04%!04%!04%!04%!04%!04%!04%!04%!\nend\n"),
 	S("[B:a]" A10 A10 A10 A10 "AA[E1]"), 1, 0, 42},
+	/* a bad first line is passed over as a comment (UU_JUNK_MAX) */
 	{"short beyond slack", S("begin 644 a\n"
 				 "M04%!04%!04%!04%!04%!04%!04%!04%!04%!04%!04%!04%!04%!04%\nend\n"),
-	S("[B:a][E0]"), 1, 1, 0},
+	S("[B:a][E1]"), 1, 0, 0},
+	{"short beyond slack after data", S("begin 644 a\n#0V%T\n"
+				 "M04%!04%!04%!04%!04%!04%!04%!04%!04%!04%!04%!04%!04%!04%\nend\n"),
+	S("[B:a]Cat[E0]"), 1, 1, 3},
 	{"short two chars", S("begin 644 a\n#0V\nend\n"), S("[B:a]C[E1]"), 1, 0, 1},
 	{"extra chars ignored", S("begin 644 a\n#0V%TXYZ[\\]\nend\n"),
 	S("[B:a]Cat[E1]"), 1, 0, 3},
 	{"long body line", S("begin 644 a\n#0V%T" A100 A100 A100 A100 "\nend\n"),
 	S("[B:a]Cat[E1]"), 1, 0, 3},
 	{"long bad body line", S("begin 644 a\n#0V%T" A100 A100 A100 "a\nend\n"),
-	S("[B:a][E0]"), 1, 1, 0},
+	S("[B:a][E1]"), 1, 0, 0},		/* a first line passed over */
 	{"overlong begin", S("begin 644 " X100 X100 X100 "\n#0V%T\nend\n"), S(""), 0, 0, 0},
 	{"longest begin", S("begin 644 " X100 X100 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 			    "\r\n#0V%T\nend\n"),
 	S("[B:" X100 X100 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx]Cat[E1]"), 1, 0, 3},
 	{"end outside block", S("end\n#0V%T\n"), S(""), 0, 0, 0},
-	{"lone cr in body", S("begin 644 a\n#0V%T\r#0V%T\nend\n"), S("[B:a][E0]"), 1, 1, 0},
+	{"lone cr in body", S("begin 644 a\n#0V%T\r#0V%T\nend\n"), S("[B:a][E1]"), 1, 0, 0},
+	{"lone cr in a later body line", S("begin 644 a\n#0V%T\n#0V%T\r#0V%T\nend\n"), S("[B:a]Cat[E0]"), 1, 1, 3},
 	{"hello", S("begin 644 h\n,:&5L;&\\L('=O<FQD\n`\nend\n"),
 	S("[B:h]hello, world[E1]"), 1, 0, 12},
 	{"binary backtick", S("begin 644 b\n$``$\"_P``\n`\nend\n"),
