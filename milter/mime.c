@@ -124,6 +124,7 @@ struct mime {
 	int	first_line;		/* at the message's first line */
 	int	digest_child;		/* entity is a part of multipart/digest */
 	int	forkable;		/* the message's own parser: may fork views */
+	int	epi_line;		/* at the first line after a close delimiter */
 	int	cr_line;		/* the held line follows a lone CR (RD_CR) */
 	const uint8_t *resume;		/* where the input goes on after a held line */
 
@@ -724,6 +725,7 @@ static int mime_delimiter(struct mime *mp, unsigned i, int close)
 			mp->open_multiparts--;
 			mp->closed_multiparts++;
 		}
+		mp->epi_line = 1;
 		mp->mode = MODE_BODY;		/* the epilogue: ignored */
 		mp->path_len = f->path_len;
 		return (0);
@@ -971,11 +973,50 @@ static int mime_watch(const struct mime *mp)
 		&& reading_with(msg_readings(mp->msg), RD_NOCLOSE) != 0));
 }
 
+static int mime_line_start_body(struct mime *, int, int);
+
 /* mime_line_start - the first byte of a line: which way does it go? */
 
 static int mime_line_start(struct mime *mp, int c)
 {
 	int     dash_ok = !mp->no_dash;
+	struct mime_frame *f = &mp->frames[mp->depth];
+	unsigned epi;
+
+	int     epi_line = mp->epi_line;
+
+	/* The epilogue's first line only (a delimiter line may be held first). */
+	if (!(c == '-' && dash_ok && mime_watch(mp)))
+		mp->epi_line = 0;
+	if (epi_line && mp->mode == MODE_BODY && mp->leaf == 0 && mp->depth > 0
+	    && f->kind == FRAME_MULTIPART && f->closed && c != '\r' && c != '\n'
+	    && !(c == '-' && dash_ok && mime_watch(mp))
+	    && (epi = reading_with(msg_readings(mp->msg), RD_EPILOGUE)) != 0) {
+		/* An epilogue that starts with text: an entity for RD_EPILOGUE. */
+		struct mime *cp = mp;
+		int     token = -1;
+
+		if (epi != msg_readings(mp->msg)) {
+			if (!mp->forkable || (cp = mime_fork(mp, epi, &token)) == 0)
+				return (mp->forkable ? 1 : mime_line_start_body(mp, c, dash_ok));
+		}
+		cp->mode = MODE_HEADER;
+		cp->first_line = 0;
+		cp->digest_child = f->digest;
+		mime_hdr_reset(cp);
+		mime_path_child(cp, cp->frames[cp->depth].path_len, ++cp->frames[cp->depth].children);
+		cp->state = MS_LINE;
+		msg_unfork(mp->msg, token);
+		if (cp == mp)
+			return (mime_line_start_body(mp, c, dash_ok));
+	}
+	return (mime_line_start_body(mp, c, dash_ok));
+}
+
+/* mime_line_start_body - the first byte of a line, past the epilogue's turn */
+
+static int mime_line_start_body(struct mime *mp, int c, int dash_ok)
+{
 
 	mp->no_dash = 0;
 	if (dash_ok && mime_watch(mp)
@@ -1254,6 +1295,7 @@ static int mime_bytes(struct mime *mp, const uint8_t *p, size_t n)
 	while (p < end) {
 		switch (mp->state) {
 		case MS_LINE:
+			mp->resume = p;
 			if ((rc = mime_line_start(mp, *p)) > 0)
 				return (1);
 			if (rc < 0) {

@@ -44,6 +44,10 @@
  *		over, the header goes on (ripmime, reformime, uudeview);
  *		RFC 5322 and Python's email end the header there.
  *
+ *	RD_EPILOGUE what follows a close delimiter is an entity of its own,
+ *		header block and body, when it starts with a line that is
+ *		not blank (ripmime and uudeview extract an attachment
+ *		placed there).
  *	RD_CR	a CR alone ends a line, in a header block as in a body
  *		(Python's email splits lines on CR, LF and CRLF; so do
  *		ripmime and uudeview): "\r--boundary" is a delimiter, and
@@ -73,6 +77,7 @@
 #define RD_GUESS	0x0100
 #define RD_HDR_JUNK	0x0200
 #define RD_CR		0x0400
+#define RD_EPILOGUE	0x0800
 
 /*    enum                name         rules */
 #define READINGS(X) \
@@ -81,7 +86,7 @@
 	X(READING_CLAMAV,    "clamav",    RD_JUNK) \
 	X(READING_RIPMIME,   "ripmime",   RD_JUNK | RD_BLANK | RD_BND_LAST | RD_BND_2231 \
 				    | RD_CT_LAST | RD_CTE_LAST | RD_CTE_LOOSE | RD_NOCLOSE \
-				    | RD_GUESS | RD_HDR_JUNK | RD_CR) \
+				    | RD_GUESS | RD_HDR_JUNK | RD_CR | RD_EPILOGUE) \
 	X(READING_REFORMIME, "reformime", RD_JUNK | RD_BND_LAST | RD_CT_LAST | RD_CTE_LAST \
 				    | RD_CTE_LOOSE | RD_HDR_JUNK)
 
