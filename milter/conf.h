@@ -53,6 +53,8 @@ enum conf_action {
 	  "entries across all archives of the message") \
 	X(encrypted_archive,   ENUM, "accept", 0, 0, "accept|reject", \
 	  "an archive with encrypted members, which cannot be inspected: accept or reject") \
+	X(ambiguous_structure, ENUM, "accept", 0, 0, "accept|reject", \
+	  "a message that mail parsers read in different ways (finding readings_differ): accept, judging every reading, or reject") \
 	X(max_message_memory,  SIZE, "16M",   65536, UINT64_MAX, 0, \
 	  "cap on defuse's own memory for one message; past it the message is tempfailed") \
 	CONF_DAEMON_KEYS(X)
@@ -94,6 +96,8 @@ enum conf_action {
 	  "action for reason zip_overlap") \
 	X(on_encrypted,        ENUM, "default", 0, 0, CONF_ACTIONS_OR_DEFAULT, \
 	  "action for reason encrypted (see encrypted_archive)") \
+	X(on_ambiguous,        ENUM, "default", 0, 0, CONF_ACTIONS_OR_DEFAULT, \
+	  "action for reason ambiguous (see ambiguous_structure)") \
 	X(on_size_declared,    ENUM, "default", 0, 0, CONF_ACTIONS_OR_DEFAULT, \
 	  "action for reason size_declared (ESMTP SIZE= at MAIL FROM)") \
 	X(on_trouble,          ENUM, "tempfail", 0, 0, "tempfail|accept", \

@@ -225,6 +225,19 @@ struct mime *mime_new(struct msg *msg)
 }
 
 /*
+ * mime_differ - the readings part ways here: a finding, and a verdict
+ * when ambiguous_structure = reject.  Returns 1 when the message stops.
+ */
+
+static int mime_differ(struct mime *mp)
+{
+	msg_finding(mp->msg, FIND_READINGS_DIFFER);
+	if (msg_conf(mp->msg)->ambiguous_structure == 1)
+		return (msg_stop(mp->msg, REASON_AMBIGUOUS, 0));
+	return (0);
+}
+
+/*
  * mime_fork - a copy of the parser for the readings that part ways here
  * (msg_fork), with no leaf: a fork happens only where the copy's reading
  * ends the current entity (or has none open).  The copy becomes the view
@@ -238,6 +251,8 @@ static struct mime *mime_fork(struct mime *mp, unsigned readings, int *token)
 	size_t  nframes = mp->max_depth + 2;
 	struct mime *cp;
 
+	if (mime_differ(mp))
+		return (NULL);
 	if ((cp = acct_alloc(acct, ACCT_MIME, sizeof(*cp))) == 0)
 		goto nomem;
 	memcpy(cp, mp, sizeof(*cp));
@@ -251,7 +266,6 @@ static struct mime *mime_fork(struct mime *mp, unsigned readings, int *token)
 		mime_free(cp);
 		goto nomem;
 	}
-	msg_finding(mp->msg, FIND_READINGS_DIFFER);
 	return (cp);
 nomem:
 	msg_stop(mp->msg, REASON_INTERNAL, 0);
@@ -605,9 +619,11 @@ static int mime_body_begin(struct mime *mp, enum mime_follow how, int saw_nl)
 			first = r;		/* this parser's */
 			continue;
 		}
-		msg_finding(mp->msg, FIND_READINGS_DIFFER);
-		if (!mp->forkable || how == FOLLOW_NONE)
+		if (!mp->forkable || how == FOLLOW_NONE) {
+			if (mime_differ(mp))
+				return (1);
 			continue;		/* one reading only: the first */
+		}
 		if ((cp = mime_fork(mp, group, &token)) == 0)
 			return (1);
 		mime_take_apply(cp, &takes[r], &empty, &guess);
@@ -845,7 +861,8 @@ static int mime_held_line(struct mime *mp, int complete)
 	}
 	if (ngroups > 0 && (content != 0 || ngroups > 1) && !mp->forkable) {
 		/* One reading only: the first delimiter, as before. */
-		msg_finding(mp->msg, FIND_READINGS_DIFFER);
+		if (mime_differ(mp))
+			return (1);
 		ngroups = 1;
 		content = 0;
 	}

@@ -32,6 +32,7 @@ enum verdict {
 	X(REASON_ARCHIVE_ENTRIES, "archive_entries", VERDICT_REJECT,   "552", "5.3.4", "too many archive entries") \
 	X(REASON_ZIP_OVERLAP,     "zip_overlap",     VERDICT_REJECT,   "554", "5.6.0", "hostile zip structure (overlapping entries)") \
 	X(REASON_ENCRYPTED,       "encrypted",       VERDICT_REJECT,   "554", "5.6.0", "encrypted archive refused by policy") \
+	X(REASON_AMBIGUOUS,       "ambiguous",       VERDICT_REJECT,   "554", "5.6.0", "ambiguous MIME structure refused by policy") \
 	X(REASON_SIZE_DECLARED,   "size_declared",   VERDICT_REJECT,   "552", "5.3.4", "declared message size exceeds the limit") \
 	X(REASON_BUDGET,          "budget",          VERDICT_TEMPFAIL, "451", "4.3.1", "filter busy, try again later") \
 	X(REASON_INTERNAL,        "internal",        VERDICT_TEMPFAIL, "451", "4.3.0", "filter error, try again later")

@@ -228,6 +228,26 @@ Test(mime, a_limit_in_any_reading_decides)
 	}
 }
 
+/* ambiguous_structure = reject: a message the readings part ways on is refused */
+Test(mime, ambiguous_structure_reject)
+{
+	struct conf conf = *tu_conf();
+
+	conf.ambiguous_structure = 1;
+	for (size_t i = 0; i < NCASES; i++) {
+		struct record r, d;
+
+		tu_scan(0, (const uint8_t *) cases[i].text, strlen(cases[i].text), 0, 0, &d);
+		tu_scan(&conf, (const uint8_t *) cases[i].text, strlen(cases[i].text), 0, 0, &r);
+		if (d.findings & F(FIND_READINGS_DIFFER)) {
+			cr_expect_eq(r.reason, REASON_AMBIGUOUS, "%s: %s", cases[i].name, tu_record_str(&r));
+			cr_expect_eq(r.nviews, 1, "%s: no fork once refused", cases[i].name);
+		} else {
+			cr_expect_eq(r.verdict, VERDICT_ACCEPT, "%s: %s", cases[i].name, tu_record_str(&r));
+		}
+	}
+}
+
 Test(mime, clean_cases_have_no_findings)
 {
 	for (size_t i = 0; i < NCASES; i++) {
