@@ -382,9 +382,9 @@ static int gzip_match(const char *type, const uint8_t *win, size_t len)
 		return (0);
 	if (type != 0 && strstr(type, "gzip") != 0)
 		return (1);
-	for (size_t i = 1; i + 10 <= len; i++)
-		if (win[i] == gz_sig[0] && gz_sig_prefix(win + i, 3)
-		    && (win[i + 3] & GZ_FRESERVED) == 0)
+	for (const uint8_t *q = win + 1, *end = win + len;
+	     q + 10 <= end && (q = memchr(q, gz_sig[0], end - 10 - q + 1)) != 0; q++)
+		if (gz_sig_prefix(q, 3) && (q[3] & GZ_FRESERVED) == 0)
 			return (1);
 	return (0);
 }

@@ -1500,9 +1500,9 @@ static int zip_match(const char *type, const uint8_t *win, size_t len)
 	 * fragments that are not an archive). */
 	if (!zip_foreign_ok(type))
 		return (0);
-	for (size_t i = 0; i + 30 <= len; i++)
-		if (win[i] == 'P' && win[i + 1] == 'K' && win[i + 2] == 3
-		    && win[i + 3] == 4 && zip_lfh_plausible(win + i))
+	for (const uint8_t *q = win, *end = win + len;
+	     q + 30 <= end && (q = memchr(q, 'P', end - 30 - q + 1)) != 0; q++)
+		if (q[1] == 'K' && q[2] == 3 && q[3] == 4 && zip_lfh_plausible(q))
 			return (1);
 	return (0);
 }
@@ -1517,8 +1517,9 @@ static int zip_wants_type(const uint8_t *win, size_t len)
 		return (1);
 	if (len >= 4 && memcmp(win, "\177ELF", 4) == 0)
 		return (1);
-	for (size_t i = 0; i + 1 < len; i++)
-		if (win[i] == 'P' && win[i + 1] == 'K')
+	for (const uint8_t *q = win, *end = win + len;
+	     q + 1 < end && (q = memchr(q, 'P', end - 1 - q)) != 0; q++)
+		if (q[1] == 'K')
 			return (1);
 	return (0);
 }
