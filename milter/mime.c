@@ -124,6 +124,7 @@ struct mime {
 	int	first_line;		/* at the message's first line */
 	int	digest_child;		/* entity is a part of multipart/digest */
 	int	forkable;		/* the message's own parser: may fork views */
+	int	replaying;		/* bytes held back go through again: no fork */
 	int	epi_line;		/* at the first line after a close delimiter */
 	int	cr_line;		/* the held line follows a lone CR (RD_CR) */
 	const uint8_t *resume;		/* where the input goes on after a held line */
@@ -222,6 +223,31 @@ struct mime *mime_new(struct msg *msg)
 	if (mp)
 		mp->forkable = 1;
 	return (mp);
+}
+
+/*
+ * mime_can_fork - may this parser fork here?  The message's own parser,
+ * not while it replays bytes it held (a held line, a header line that
+ * turned out to be body): those bytes are not where the piece is, so a
+ * fork could not say where its copy goes on.  There the first reading's
+ * way is taken, the same for any split.
+ */
+
+static int mime_can_fork(const struct mime *mp)
+{
+	return (mp->forkable && mp->replaying == 0);
+}
+
+/* mime_replay - bytes held back, through the state machine again */
+
+static int mime_replay(struct mime *mp, const uint8_t *p, size_t n)
+{
+	int     ret;
+
+	mp->replaying++;
+	ret = mime_bytes(mp, p, n);
+	mp->replaying--;
+	return (ret);
 }
 
 /*
@@ -576,10 +602,10 @@ static int mime_follow(struct mime *mp, enum mime_follow how, int saw_nl)
 	case FOLLOW_REPLAY:
 		mp->state = MS_LINE;
 		mp->no_dash = 1;
-		if (mime_bytes(mp, (const uint8_t *) mp->name, n))
+		if (mime_replay(mp, (const uint8_t *) mp->name, n))
 			return (1);
 		if (saw_nl && n > 0 && mp->name[n - 1] != '\n')
-			return (mime_bytes(mp, (const uint8_t *) "\n", 1));
+			return (mime_replay(mp, (const uint8_t *) "\n", 1));
 		return (0);
 	case FOLLOW_NONE:
 		break;
@@ -619,7 +645,7 @@ static int mime_body_begin(struct mime *mp, enum mime_follow how, int saw_nl)
 			first = r;		/* this parser's */
 			continue;
 		}
-		if (!mp->forkable || how == FOLLOW_NONE) {
+		if (!mime_can_fork(mp) || how == FOLLOW_NONE) {
 			if (mime_differ(mp))
 				return (1);
 			continue;		/* one reading only: the first */
@@ -799,7 +825,7 @@ static int mime_after_delimiter(struct mime *mp, size_t len, size_t cut)
 	}
 	memcpy(rest, mp->line + cut, len - cut);
 	mp->state = MS_LINE;
-	return (mime_bytes(mp, rest, len - cut));
+	return (mime_replay(mp, rest, len - cut));
 }
 
 /*
@@ -859,7 +885,7 @@ static int mime_held_line(struct mime *mp, int complete)
 		first[ngroups] = r;
 		groups[ngroups++] = group;
 	}
-	if (ngroups > 0 && (content != 0 || ngroups > 1) && !mp->forkable) {
+	if (ngroups > 0 && (content != 0 || ngroups > 1) && !mime_can_fork(mp)) {
 		/* One reading only: the first delimiter, as before. */
 		if (mime_differ(mp))
 			return (1);
@@ -887,7 +913,7 @@ static int mime_held_line(struct mime *mp, int complete)
 	/* Content: replay it as an ordinary line. */
 	mp->state = MS_LINE;
 	mp->no_dash = 1;
-	return (mime_bytes(mp, mp->line, len));
+	return (mime_replay(mp, mp->line, len));
 }
 
 /* mime_body_content - bytes of the current leaf's body */
@@ -947,7 +973,7 @@ static int mime_not_header(struct mime *mp, int saw_nl)
 		return (0);
 	}
 	msg_finding(mp->msg, FIND_HEADER_MALFORMED);
-	if (junk == set || (junk != 0 && mp->forkable)) {
+	if (junk == set || (junk != 0 && mime_can_fork(mp))) {
 		if (junk != set) {
 			if ((cp = mime_fork(mp, junk, &token)) == 0)
 				return (1);
@@ -1014,8 +1040,8 @@ static int mime_line_start(struct mime *mp, int c)
 		int     token = -1;
 
 		if (epi != msg_readings(mp->msg)) {
-			if (!mp->forkable || (cp = mime_fork(mp, epi, &token)) == 0)
-				return (mp->forkable ? 1 : mime_line_start_body(mp, c, dash_ok));
+			if (!mime_can_fork(mp) || (cp = mime_fork(mp, epi, &token)) == 0)
+				return (mime_can_fork(mp) ? 1 : mime_line_start_body(mp, c, dash_ok));
 		}
 		cp->mode = MODE_HEADER;
 		cp->first_line = 0;
@@ -1138,7 +1164,7 @@ static int mime_hval_cr(struct mime *mp, const uint8_t *p)
 		mp->state = MS_LINE;		/* the line ends here */
 		return (0);
 	}
-	if (mp->forkable) {
+	if (mime_can_fork(mp)) {
 		mp->resume = p;
 		if ((cp = mime_fork(mp, crs, &token)) == 0)
 			return (1);
@@ -1342,7 +1368,7 @@ static int mime_bytes(struct mime *mp, const uint8_t *p, size_t n)
 						return (1);
 					break;
 				}
-				if (crs && mp->forkable) {
+				if (crs && mime_can_fork(mp)) {
 					if ((cp = mime_fork(mp, crs, &token)) == 0)
 						return (1);
 					(void) mime_body_begin(cp, FOLLOW_LINE, 0);

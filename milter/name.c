@@ -19,11 +19,12 @@ size_t  name_put(char *buf, size_t cap, size_t len, const void *src, size_t n)
 	room = len + 1 < cap ? cap - 1 - len : 0;
 	if (room > n)
 		room = n;
-	if (room > 0)
+	if (room > 0) {
 		memcpy(buf + len, p, room);
-	len += room;
-	p += room;
-	n -= room;
+		len += room;
+		p += room;		/* p may be NULL when n is 0 */
+		n -= room;
+	}
 	if (n > 0 && cap > 2 * NAME_TAIL) {
 		tail = buf + cap - 1 - NAME_TAIL;
 		if (n >= NAME_TAIL) {
