@@ -1305,25 +1305,60 @@ static int mime_body_span(struct mime *mp, const uint8_t *p, size_t n, size_t *u
 
 /* mime_dash - bytes of a held line start */
 
+/*
+ * mime_dash_start - how far the held line's start decides it: 0 not yet
+ * (blanks, maybe one '-'), 1 no delimiter (past the blanks, a character
+ * that is not '-', or only one '-'), 2 it starts with "--".
+ */
+
+static int mime_dash_start(const struct mime *mp)
+{
+	size_t  k = 0;
+
+	while (k < mp->line_len && (mp->line[k] == ' ' || mp->line[k] == '\t'))
+		k++;				/* an indented line (RD_BLANK) */
+	if (k < mp->line_len && mp->line[k] != '-')
+		return (1);
+	if (k + 1 < mp->line_len)
+		return (mp->line[k + 1] == '-' ? 2 : 1);
+	return (0);
+}
+
+/*
+ * mime_dash - bytes of a held line start.  Until its start decides it,
+ * the line is taken byte by byte, so that a line that is no delimiter is
+ * released at the same byte whatever the split (what follows goes on as
+ * ordinary input); a line that starts with "--" is held to its end.
+ */
+
 static int mime_dash(struct mime *mp, const uint8_t *p, size_t n, size_t *used)
 {
 	size_t  room = sizeof(mp->line) - mp->line_len;
-	const uint8_t *nl = memchr(p, '\n', n < room ? n : room);
-	size_t  take = nl ? (size_t) (nl - p) + 1 : (n < room ? n : room);
+	size_t  lim = n < room ? n : room, i = 0, take;
+	const uint8_t *nl;
+	int     start = mime_dash_start(mp);
 
-	size_t  k = 0;
-
-	memcpy(mp->line + mp->line_len, p, take);
-	mp->line_len += take;
-	*used = take;
-	mp->resume = p + take;
-	while (k < mp->line_len && (mp->line[k] == ' ' || mp->line[k] == '\t'))
-		k++;				/* an indented line (RD_BLANK) */
-	if ((mp->line_len > k && mp->line[k] != '-')
-	    || (mp->line_len > k + 1 && mp->line[k + 1] != '-'))
+	while (i < lim && start == 0) {
+		mp->line[mp->line_len++] = p[i++];
+		if (p[i - 1] == '\n')
+			break;
+		start = mime_dash_start(mp);
+	}
+	if (start == 2 && i < lim) {
+		nl = memchr(p + i, '\n', lim - i);
+		take = nl ? (size_t) (nl - (p + i)) + 1 : lim - i;
+		memcpy(mp->line + mp->line_len, p + i, take);
+		mp->line_len += take;
+		i += take;
+	}
+	*used = i;
+	mp->resume = p + i;
+	if (start == 1)
 		return (mime_held_line(mp, 0));
-	if (nl || mp->line_len == sizeof(mp->line))
-		return (mime_held_line(mp, nl != 0));
+	if (mp->line_len > 0 && mp->line[mp->line_len - 1] == '\n')
+		return (mime_held_line(mp, 1));
+	if (mp->line_len == sizeof(mp->line))
+		return (mime_held_line(mp, 0));
 	return (0);
 }
 

@@ -115,6 +115,9 @@ static const struct mime_case cases[] = {
 	 * split; replays take the first reading's way */
 	{"held dash line in a part header", "content-type: multipart/mixed; boundary=foobar\n\n--foobar\n"
 	 "content-type: multipart/\r\n--b--\r\n\n", 1, 8, 1, F(FIND_READINGS_DIFFER), 0},
+	/* fuzz-engine: a line "- x" held, then released at its second byte */
+	{"one dash then text in a part header", "Content-Type: multipart/mixed; boundary=\"CB\"\n\n--CB\n"
+	 "- eam; name=\"f.zip.001\"\n", 1, 24, 1, F(FIND_READINGS_DIFFER), 0},
 	{"cte conflict", "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n\r\nSGVsbG8=\r\n", 1, 10, 0, F(FIND_CTE_CONFLICT), 0},
 };
 
