@@ -910,10 +910,16 @@ static int mime_held_line(struct mime *mp, int complete)
 			return (1);
 		return (mime_after_delimiter(mp, len, cuts[r]));
 	}
-	/* Content: replay it as an ordinary line. */
-	mp->state = MS_LINE;
-	mp->no_dash = 1;
-	return (mime_replay(mp, mp->line, len));
+	/* Content: replay it as an ordinary line (from a copy: a lone CR in
+	 * it may start a line that is held in mp->line again). */
+	{
+		uint8_t copy[MIME_LINE_MAX];
+
+		memcpy(copy, mp->line, len);
+		mp->state = MS_LINE;
+		mp->no_dash = 1;
+		return (mime_replay(mp, copy, len));
+	}
 }
 
 /* mime_body_content - bytes of the current leaf's body */

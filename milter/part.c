@@ -43,10 +43,13 @@
  *	multipart's parts (preamble, epilogue), only searched for blocks,
  *	as uudeview and ripmime search it.
  *
- *	Memory: struct part (about 5 KiB with its block, stage "decode"),
- *	plus the node and, inside a uuencoded block, a second node.
- * BUGS
- *	BinHex and yEnc are not decoded (they stay text).
+ *	Memory: struct part (about 6.5 KiB with its block and the three
+ *	scanners, stage "decode"),
+ *	plus the node and, inside an encoded file, a node for it.
+ *	The same text is searched for yEnc files (yenc.c: its size= is
+ *	declared, so projected) and BinHex 4.0 files (binhex.c: the forks'
+ *	declared lengths are projected), as uudeview decodes them; each
+ *	scanner has a leaf of its own open at a time.
  */
 
 #include <string.h>
@@ -59,6 +62,22 @@
 #include "part.h"
 #include "qp.h"
 #include "uu.h"
+#include "yenc.h"
+#include "binhex.h"
+
+/* A file found encoded in text: a leaf of its own, one per scanner. */
+enum part_file_kind {
+	PART_UU,
+	PART_YENC,
+	PART_BINHEX,
+	PART_FILE_KINDS,
+};
+
+struct part_file {
+	struct part *pt;
+	struct node *node;		/* the file being decoded */
+	enum finding found;		/* its finding */
+};
 
 struct part {
 	struct msg *msg;
@@ -68,8 +87,10 @@ struct part {
 	struct b64 b64;
 	struct qp qp;
 	struct uu uu_cte;		/* x-uuencode transfer encoding */
-	struct uu uu_text;		/* uuencoded blocks inside text */
-	struct node *uu_node;		/* the block being decoded */
+	struct uu uu_text;		/* encoded files inside text: uuencode, */
+	struct yenc yenc_text;		/* yEnc, */
+	struct binhex hqx_text;		/* BinHex 4.0 */
+	struct part_file files[PART_FILE_KINDS];	/* the one each decodes */
 	struct mime *nested;		/* an encoded message/rfc822 */
 	size_t	path_len;		/* where, up to the leaf */
 	uint64_t pending;		/* counted, not yet passed on */
@@ -79,45 +100,62 @@ struct part {
 
 static int part_decoded(void *, const uint8_t *, size_t);
 
-/* part_uu_begin - a uuencoded block starts inside a text part */
+/* part_file_open - an encoded file starts inside text */
+
+static int part_file_open(void *ctx, const char *name, size_t len, uint64_t declared)
+{
+	struct part_file *f = ctx;
+	struct part *pt = f->pt;
+
+	msg_finding(pt->msg, f->found);
+	msg_path_set(pt->msg, pt->path_len, 0, 0);
+	if (declared == UINT64_MAX)
+		declared = 0;			/* not declared */
+	f->node = node_open(pt->msg, 0, name, len, declared, 0);
+	return (f->node == 0);
+}
+
+/* part_uu_begin - a uuencoded block: its size is not declared */
 
 static int part_uu_begin(void *ctx, const char *name, size_t len)
 {
-	struct part *pt = ctx;
-
-	msg_finding(pt->msg, FIND_UUENCODE);
-	msg_path_set(pt->msg, pt->path_len, 0, 0);
-	pt->uu_node = node_open(pt->msg, 0, name, len, 0, 0);
-	return (pt->uu_node == 0);
+	return (part_file_open(ctx, name, len, 0));
 }
 
-/* part_uu_data - bytes of the block */
+/* part_file_data - bytes of the file */
 
-static int part_uu_data(void *ctx, const uint8_t *p, size_t n)
+static int part_file_data(void *ctx, const uint8_t *p, size_t n)
 {
-	struct part *pt = ctx;
+	struct part_file *f = ctx;
 
-	return (pt->uu_node ? node_feed(pt->uu_node, p, n) : 0);
+	return (f->node ? node_feed(f->node, p, n) : 0);
 }
 
-/* part_uu_end - the block is over */
+/* part_file_end - the file is over */
 
-static int part_uu_end(void *ctx, int clean)
+static int part_file_end(void *ctx, int clean)
 {
-	struct part *pt = ctx;
+	struct part_file *f = ctx;
 	int     stop;
 
 	if (!clean)
-		msg_finding(pt->msg, FIND_UU_MALFORMED);
-	if (pt->uu_node == 0)
+		msg_finding(f->pt->msg, f->found == FIND_UUENCODE ?
+			    FIND_UU_MALFORMED : FIND_ENCODED_MALFORMED);
+	if (f->node == 0)
 		return (0);
-	stop = node_finish(pt->uu_node);
-	pt->uu_node = node_free(pt->uu_node);
+	stop = node_finish(f->node);
+	f->node = node_free(f->node);
 	return (stop);
 }
 
 static const struct uu_events part_uu_text_events = {
-	part_uu_begin, part_uu_data, part_uu_end,
+	part_uu_begin, part_file_data, part_file_end,
+};
+static const struct yenc_events part_yenc_events = {
+	part_file_open, part_file_data, part_file_end,
+};
+static const struct binhex_events part_binhex_events = {
+	part_file_open, part_file_data, part_file_end,
 };
 
 /* part_cte_begin - x-uuencode body: the file's name changes nothing */
@@ -181,7 +219,14 @@ struct part *part_new(struct msg *msg, const struct mimehdr *hdr,
 	b64_init(&pt->b64);
 	qp_init(&pt->qp);
 	uu_init(&pt->uu_cte, &part_uu_cte_events, pt);
-	uu_init(&pt->uu_text, &part_uu_text_events, pt);
+	for (int k = 0; k < PART_FILE_KINDS; k++)
+		pt->files[k].pt = pt;
+	pt->files[PART_UU].found = FIND_UUENCODE;
+	pt->files[PART_YENC].found = FIND_YENC;
+	pt->files[PART_BINHEX].found = FIND_BINHEX;
+	uu_init(&pt->uu_text, &part_uu_text_events, &pt->files[PART_UU]);
+	yenc_init(&pt->yenc_text, &part_yenc_events, &pt->files[PART_YENC]);
+	binhex_init(&pt->hqx_text, &part_binhex_events, &pt->files[PART_BINHEX]);
 	if (hdr == 0) {
 		pt->path_len = msg_path_len(msg);	/* text around parts: no leaf */
 		return (pt);
@@ -207,7 +252,8 @@ static int part_block(struct part *pt, const uint8_t *p, size_t n)
 		return (0);
 	if (pt->node && node_feed(pt->node, p, n))
 		return (1);
-	if (pt->text && uu_feed(&pt->uu_text, p, n))
+	if (pt->text && (uu_feed(&pt->uu_text, p, n) || yenc_feed(&pt->yenc_text, p, n)
+			 || binhex_feed(&pt->hqx_text, p, n)))
 		return (1);
 	if (pt->nested && mime_feed(pt->nested, p, n))
 		return (1);
@@ -340,7 +386,8 @@ int     part_finish(struct part *pt)
 	if (!stop)
 		stop = part_flush(pt);
 	if (!stop && pt->text)
-		stop = uu_finish(&pt->uu_text);
+		stop = uu_finish(&pt->uu_text) || yenc_finish(&pt->yenc_text)
+			|| binhex_finish(&pt->hqx_text);
 	if (!stop && pt->nested)
 		stop = mime_finish(pt->nested);
 	if (!stop && pt->node)
@@ -355,7 +402,8 @@ struct part *part_free(struct part *pt)
 	if (pt == 0)
 		return (NULL);
 	pt->nested = mime_free(pt->nested);
-	pt->uu_node = node_free(pt->uu_node);
+	for (int k = 0; k < PART_FILE_KINDS; k++)
+		pt->files[k].node = node_free(pt->files[k].node);
 	pt->node = node_free(pt->node);
 	acct_free(msg_acct(pt->msg), pt);
 	return (NULL);

@@ -76,7 +76,10 @@ struct reason_info {
 	X(FIND_ARCHIVE_ENCRYPTED,   "archive_encrypted")   \
 	X(FIND_ARCHIVE_SIZE_LIE,    "archive_size_lie")    \
 	X(FIND_MAGIC_ERROR,         "magic_error")         \
-	X(FIND_READINGS_DIFFER,     "readings_differ")
+	X(FIND_READINGS_DIFFER,     "readings_differ")     \
+	X(FIND_YENC,                "yenc")                \
+	X(FIND_BINHEX,              "binhex")              \
+	X(FIND_ENCODED_MALFORMED,   "encoded_malformed")
 
 enum finding {
 #define FIND_ENUM(e, n) e,

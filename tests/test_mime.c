@@ -118,6 +118,13 @@ static const struct mime_case cases[] = {
 	/* fuzz-engine: a line "- x" held, then released at its second byte */
 	{"one dash then text in a part header", "Content-Type: multipart/mixed; boundary=\"CB\"\n\n--CB\n"
 	 "- eam; name=\"f.zip.001\"\n", 1, 24, 1, F(FIND_READINGS_DIFFER), 0},
+	/* encoded files in text (uudeview): yEnc, a leaf of its own */
+	{"yenc in text", "Subject: y\n\nhi\n=ybegin line=128 size=3 name=c.txt\nm\x8b\x9e\n=yend size=3\n",
+	 2, 58, 0, F(FIND_YENC), 0},
+	/* fuzz-engine: a held line replayed as content held a line again
+	 * (after a lone CR) in the buffer it was replayed from */
+	{"lone cr and a delimiter inside a held line", MP "--XX\r\n\r\nA\r\n--zz\r--XX\r\n\r\nB\r\n--XX--\r\n",
+	 2, 8, 1, F(FIND_READINGS_DIFFER), 0},
 	{"cte conflict", "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n\r\nSGVsbG8=\r\n", 1, 10, 0, F(FIND_CTE_CONFLICT), 0},
 };
 
@@ -253,6 +260,17 @@ Test(mime, ambiguous_structure_reject)
 			cr_expect_eq(r.verdict, VERDICT_ACCEPT, "%s: %s", cases[i].name, tu_record_str(&r));
 		}
 	}
+}
+
+/* A yEnc file's size= is declared: projected before any byte */
+Test(mime, yenc_declared_size_projected)
+{
+	static const char text[] = "Subject: y\n\nhi\n=ybegin line=128 size=99999999999 name=x.bin\nm\n=yend\n";
+	struct record r;
+
+	tu_scan(0, (const uint8_t *) text, sizeof(text) - 1, 0, 0, &r);
+	cr_expect_eq(r.reason, REASON_PART_SIZE, "%s", tu_record_str(&r));
+	cr_expect_str_eq(r.where, "1/x.bin");
 }
 
 Test(mime, clean_cases_have_no_findings)

@@ -22,6 +22,7 @@
 
 #include <criterion/criterion.h>
 
+#include "trace.h"
 #include "uu.h"
 
 #define S(s)	s, sizeof(s) - 1
@@ -124,93 +125,15 @@ static const struct uu_case uu_cases[] = {
 
 #define NCASES	(sizeof(uu_cases) / sizeof(uu_cases[0]))
 
-/* The trace of events. */
-
-struct trace {
-	char   *p;
-	size_t	n;
-	size_t	cap;
-	int	events;
-	int	stop_at;		/* 1-based event that stops; 0 = never */
-	int	stop;			/* what it returns */
-	int	stopped;
-};
-
-static void tr_put(struct trace *t, const void *s, size_t n)
-{
-	if (t->n + n + 1 > t->cap) {
-		t->cap = (t->n + n + 1) * 2;
-		t->p = realloc(t->p, t->cap);
-		cr_assert(t->p != 0);
-	}
-	memcpy(t->p + t->n, s, n);
-	t->n += n;
-}
-
-static int tr_event(struct trace *t)
-{
-	cr_assert(!t->stopped, "event after a stop");
-	if (++t->events == t->stop_at) {
-		t->stopped = 1;
-		return (t->stop);
-	}
-	return (0);
-}
+/* The trace of events (trace.h). */
 
 static int tr_begin(void *ctx, const char *name, size_t len)
 {
-	struct trace *t = ctx;
-
-	tr_put(t, "[B:", 3);
-	tr_put(t, name, len);
-	tr_put(t, "]", 1);
-	return (tr_event(t));
-}
-
-static int tr_data(void *ctx, const uint8_t *p, size_t n)
-{
-	struct trace *t = ctx;
-
-	cr_assert(n > 0, "data called with nothing");
-	tr_put(t, p, n);
-	return (tr_event(t));
-}
-
-static int tr_end(void *ctx, int clean)
-{
-	struct trace *t = ctx;
-
-	tr_put(t, clean ? "[E1]" : "[E0]", 4);
-	return (tr_event(t));
+	return (tr_name(ctx, name, len, "]"));
 }
 
 static const struct uu_events tr_events = {tr_begin, tr_data, tr_end};
 static const struct uu_events tr_no_data = {tr_begin, 0, tr_end};
-
-static void tr_free(struct trace *t)
-{
-	free(t->p);
-	memset(t, 0, sizeof(*t));
-}
-
-/* same - memcmp that accepts null pointers for nothing */
-
-static int same(const void *a, const void *b, size_t n)
-{
-	return (n == 0 || memcmp(a, b, n) == 0);
-}
-
-/* A deterministic generator, so that failures reproduce. */
-
-static uint64_t rng_state = 88172645463325252ULL;
-
-static uint32_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return ((uint32_t) (rng_state >> 11));
-}
 
 /* feed_cuts - scan with the given cut points */
 
@@ -239,7 +162,7 @@ static void check_cuts(const struct uu_case *tc, const size_t *cuts,
 
 	feed_cuts(&u, &tr_events, (const uint8_t *) tc->in, tc->in_len,
 		  cuts, ncuts, &t);
-	cr_assert(t.n == tc->trace_len && same(t.p, tc->trace, t.n),
+	cr_assert(t.n == tc->trace_len && tr_same(t.p, tc->trace, t.n),
 		  "%s: trace [%.*s] want [%s] (cuts %zu)", tc->name,
 		  (int) t.n, t.p ? t.p : "", tc->trace, ncuts);
 	cr_assert_eq(u.files, tc->files, "%s: files", tc->name);
@@ -257,63 +180,27 @@ static void check_cuts(const struct uu_case *tc, const size_t *cuts,
 	tr_free(&t);
 }
 
+static void check_arg(const void *arg, const size_t *cuts, size_t ncuts)
+{
+	check_cuts(arg, cuts, ncuts);
+}
+
 Test(uu, table_whole_and_bytewise)
 {
-	size_t  i, j, cuts[4096];
-
-	for (i = 0; i < NCASES; i++) {
-		const struct uu_case *tc = uu_cases + i;
-
-		check_cuts(tc, 0, 0);
-		for (j = 1; j < tc->in_len; j++)
-			cuts[j - 1] = j;
-		check_cuts(tc, cuts, tc->in_len ? tc->in_len - 1 : 0);
-	}
+	for (size_t i = 0; i < NCASES; i++)
+		tr_bytewise(uu_cases[i].in_len, check_arg, uu_cases + i);
 }
 
 Test(uu, every_one_and_two_cut_split)
 {
-	size_t  i, a, b, cuts[2];
-
-	for (i = 0; i < NCASES; i++) {
-		const struct uu_case *tc = uu_cases + i;
-
-		for (a = 0; a <= tc->in_len; a++) {
-			cuts[0] = a;
-			check_cuts(tc, cuts, 1);
-			for (b = a; b <= tc->in_len; b++) {
-				cuts[1] = b;
-				check_cuts(tc, cuts, 2);
-			}
-		}
-	}
-}
-
-/* random_cuts - a random chunking of len bytes, ascending cut points */
-
-static size_t random_cuts(size_t len, size_t *cuts, size_t max, size_t chunk)
-{
-	size_t  n = 0, at = 0;
-
-	while (n < max) {
-		at += rng() % (chunk + 1);
-		if (at >= len)
-			break;
-		cuts[n++] = at;
-	}
-	return (n);
+	for (size_t i = 0; i < NCASES; i++)
+		tr_every_cut(uu_cases[i].in_len, check_arg, uu_cases + i);
 }
 
 Test(uu, random_chunks)
 {
-	size_t  i, r, n, cuts[1024];
-
-	for (i = 0; i < NCASES; i++) {
-		for (r = 0; r < 200; r++) {
-			n = random_cuts(uu_cases[i].in_len, cuts, 1024, 1 + r % 9);
-			check_cuts(uu_cases + i, cuts, n);
-		}
-	}
+	for (size_t i = 0; i < NCASES; i++)
+		tr_random_chunks(uu_cases[i].in_len, 200, check_arg, uu_cases + i);
 }
 
 /* The test's own encoder: one block, lines of 45 bytes, eol. */
@@ -327,7 +214,7 @@ static void enc_uu(struct trace *e, const char *name, const uint8_t *d,
 		           size_t n, const char *eol)
 {
 	size_t  i, j, m;
-	char    zero = rng() & 1 ? '`' : ' ';
+	char    zero = tr_rng() & 1 ? '`' : ' ';
 	char    line[64];
 
 	enc_put(e, "begin 644 ");
@@ -369,7 +256,7 @@ static void scan_random(const uint8_t *in, size_t len, size_t chunk,
 
 	uu_init(u, &tr_events, t);
 	while (at < len) {
-		step = rng() % (chunk + 1);
+		step = tr_rng() % (chunk + 1);
 		if (step > len - at)
 			step = len - at;
 		cr_assert_eq(uu_feed(u, in + at, step), 0);
@@ -389,7 +276,7 @@ static void round_trip(size_t n, const char *eol)
 
 	cr_assert(d != 0);
 	for (i = 0; i < n; i++)
-		d[i] = (uint8_t) rng();
+		d[i] = (uint8_t) tr_rng();
 
 	enc_put(&e, "Hello,");
 	enc_put(&e, eol);
@@ -409,7 +296,7 @@ static void round_trip(size_t n, const char *eol)
 	tr_put(&want, d + n / 2, n - n / 2);
 	enc_put(&want, "[E1]");
 
-	scan_random((const uint8_t *) e.p, e.n, 1 + rng() % 5000, &t, &u);
+	scan_random((const uint8_t *) e.p, e.n, 1 + tr_rng() % 5000, &t, &u);
 	cr_assert(t.n == want.n && memcmp(t.p, want.p, t.n) == 0,
 		  "size %zu: trace differs", n);
 	cr_assert_eq(u.out, n + n - n / 2);

@@ -19,11 +19,11 @@ else
 	mkdir -p "$work/seeds-engine" "$work/seeds-zip" "$work/seeds-gzip" "$work/seeds-tar"
 fi
 status=0
-for h in engine zip gzip tar; do
+for h in engine zip gzip tar yenc binhex; do
 	bin=$build/tests/fuzz/fuzz-$h
 	dict=$here/archive.dict
 	[ "$h" = engine ] && dict=$here/mime.dict
-	mkdir -p "$work/corpus-$h"
+	mkdir -p "$work/corpus-$h" "$work/seeds-$h"
 	echo "=== fuzz-$h for $secs s"
 	if ! "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=200000 \
 		-dict="$dict" -print_final_stats=1 -artifact_prefix="$art/$h-" \
