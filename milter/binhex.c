@@ -499,10 +499,30 @@ int     binhex_feed(struct binhex *b, const uint8_t *buf, size_t len)
 	int     ret;
 
 	o.len = 0;
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len; i++) {
+		if (b->state == BINHEX_SKIP || b->state == BINHEX_MARK_SKIP) {
+			/* the rest of a line that is no BinHex: to its end, fast */
+			const uint8_t *lf = memchr(buf + i, '\n', len - i);
+			size_t  end = lf ? (size_t) (lf - buf) : len;
+			const uint8_t *cr = memchr(buf + i, '\r', end - i);
+
+			if (cr)
+				end = cr - buf;
+			if (end == len)
+				break;
+			i = end;
+		}
 		if ((ret = binhex_char(b, &o, buf[i])) != 0)
 			return (ret);
+	}
 	return (binhex_flush(b, &o));
+}
+
+/* binhex_idle - at a line start, no marker pending, in no block */
+
+int     binhex_idle(const struct binhex *b)
+{
+	return (b->state == BINHEX_SCAN && b->line_len == 0);
 }
 
 /* binhex_finish - end of the text: an open block is abandoned */

@@ -52,5 +52,6 @@ struct binhex {
 extern void binhex_init(struct binhex *, const struct binhex_events *, void *ctx);
 extern int binhex_feed(struct binhex *, const uint8_t *, size_t);
 extern int binhex_finish(struct binhex *);
+extern int binhex_idle(const struct binhex *);	/* at a line start, in no block */
 
 #endif

@@ -84,6 +84,7 @@ struct part {
 	struct node *node;		/* the leaf's decoded stream */
 	enum mime_cte cte;
 	int	text;			/* scan decoded text for uuencode */
+	int	passing;		/* part_scan: passing over a line */
 	struct b64 b64;
 	struct qp qp;
 	struct uu uu_cte;		/* x-uuencode transfer encoding */
@@ -244,6 +245,68 @@ struct part *part_new(struct msg *msg, const struct mimehdr *hdr,
 	return (pt);
 }
 
+/*
+ * part_scan - text through the three scanners of encoded files.  While
+ * all three wait at a line start, a line that none of them could start
+ * on (its first byte none of "bB=(:", a blank, or a line end) is passed
+ * over at memchr's speed; lines end with LF or CR.  Every scanner still
+ * sees every line it could act on, whole, and nothing depends on the
+ * split: a line being passed over is passed over to its end in the next
+ * block too (pt->passing).
+ */
+
+static int part_scan_start(int c)
+{
+	return (c == 'b' || c == 'B' || c == '=' || c == '(' || c == ':'
+		|| c == ' ' || c == '\t' || c == '\r' || c == '\n');
+}
+
+/* part_eol - the first LF or CR in p[0..n), or NULL */
+
+static const uint8_t *part_eol(const uint8_t *p, size_t n)
+{
+	const uint8_t *lf = memchr(p, '\n', n);
+	const uint8_t *cr = memchr(p, '\r', lf ? (size_t) (lf - p) : n);
+
+	if (cr && cr + 1 == lf)
+		return (lf);			/* CRLF */
+	return (cr ? cr : lf);
+}
+
+static int part_scan(struct part *pt, const uint8_t *p, size_t n)
+{
+	const uint8_t *end = p + n, *q, *eol;
+
+	while (p < end) {
+		if (!pt->passing && !(uu_idle(&pt->uu_text) && yenc_idle(&pt->yenc_text)
+				      && binhex_idle(&pt->hqx_text))) {
+			/* a scanner is inside a line or a block: feed it a line */
+			eol = part_eol(p, end - p);
+			q = eol ? eol + 1 : end;
+		} else {
+			/* pass over lines that start nothing */
+			while (p < end && (pt->passing || !part_scan_start(*p))) {
+				eol = part_eol(p, end - p);
+				if (eol == 0) {
+					pt->passing = 1;
+					return (0);
+				}
+				pt->passing = 0;
+				p = eol + 1;
+			}
+			if (p == end)
+				return (0);
+			eol = part_eol(p, end - p);
+			q = eol ? eol + 1 : end;
+		}
+		if (uu_feed(&pt->uu_text, p, q - p) || yenc_feed(&pt->yenc_text, p, q - p)
+		    || binhex_feed(&pt->hqx_text, p, q - p))
+			return (1);
+		p = q;
+	}
+	return (0);
+}
+
 /* part_block - one block of the decoded stream to the node */
 
 static int part_block(struct part *pt, const uint8_t *p, size_t n)
@@ -252,8 +315,7 @@ static int part_block(struct part *pt, const uint8_t *p, size_t n)
 		return (0);
 	if (pt->node && node_feed(pt->node, p, n))
 		return (1);
-	if (pt->text && (uu_feed(&pt->uu_text, p, n) || yenc_feed(&pt->yenc_text, p, n)
-			 || binhex_feed(&pt->hqx_text, p, n)))
+	if (pt->text && part_scan(pt, p, n))
 		return (1);
 	if (pt->nested && mime_feed(pt->nested, p, n))
 		return (1);

@@ -472,6 +472,13 @@ int     uu_feed(struct uu *u, const uint8_t *buf, size_t len)
 	return (uu_flush(u, &o));
 }
 
+/* uu_idle - at a line start, in no block */
+
+int     uu_idle(const struct uu *u)
+{
+	return (u->state == UU_SCAN && u->line_len == 0 && !u->cr);
+}
+
 /* uu_finish - end of the text: last line, open block */
 
 int     uu_finish(struct uu *u)

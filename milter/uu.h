@@ -49,4 +49,8 @@ extern void uu_init(struct uu *, const struct uu_events *, void *ctx);
 extern int uu_feed(struct uu *, const uint8_t *, size_t);
 extern int uu_finish(struct uu *);
 
+/* At a line start, looking for a begin line (a caller may pass over
+ * lines that cannot start one: see part.c). */
+extern int uu_idle(const struct uu *);
+
 #endif

@@ -394,6 +394,13 @@ int     yenc_feed(struct yenc *y, const uint8_t *buf, size_t len)
 	return (yenc_flush(y, &o));
 }
 
+/* yenc_idle - at a line start, in no block */
+
+int     yenc_idle(const struct yenc *y)
+{
+	return (y->state == YENC_SCAN && y->line_len == 0);
+}
+
 /* yenc_finish - end of the text: last line, open block */
 
 int     yenc_finish(struct yenc *y)

@@ -49,5 +49,6 @@ struct yenc {
 extern void yenc_init(struct yenc *, const struct yenc_events *, void *ctx);
 extern int yenc_feed(struct yenc *, const uint8_t *, size_t);
 extern int yenc_finish(struct yenc *);
+extern int yenc_idle(const struct yenc *);	/* at a line start, in no block */
 
 #endif
