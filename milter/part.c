@@ -53,6 +53,7 @@
  */
 
 #include <string.h>
+#include <strings.h>
 
 #include "base64.h"
 #include "mime.h"
@@ -183,6 +184,26 @@ static const struct uu_events part_uu_cte_events = {
 };
 
 /*
+ * part_opaque - a container defuse does not open yet, which the filters
+ * behind it may: TNEF (winmail.dat) and S/MIME enveloped or signed data.
+ * Never silently opaque: a finding (its bytes are sniffed as any leaf's,
+ * so a zip inside is still found by content).
+ */
+
+static int part_opaque(const struct mimehdr *hdr)
+{
+	static const char *const types[] = {
+		"application/ms-tnef", "application/vnd.ms-tnef",
+		"application/pkcs7-mime", "application/x-pkcs7-mime", 0,
+	};
+
+	for (int i = 0; types[i]; i++)
+		if (strcmp(hdr->type, types[i]) == 0)
+			return (1);
+	return (hdr->name_len == 11 && strncasecmp(hdr->name, "winmail.dat", 11) == 0);
+}
+
+/*
  * part_new - a leaf begins; the message's where names it already.  With
  * hdr NULL: text that is no leaf (a multipart's preamble or epilogue),
  * only searched for encoded files, as uudeview and ripmime search it.
@@ -238,6 +259,8 @@ struct part *part_new(struct msg *msg, const struct mimehdr *hdr,
 	}
 	pt->path_len = msg_path_len(msg);
 	node_set_declared_type(pt->node, hdr->type);
+	if (part_opaque(hdr))
+		msg_finding(msg, FIND_OPAQUE);
 	if (hdr->cte != CTE_IDENTITY
 	    && mimehdr_is(hdr, "message/")
 	    && part_nest(pt, depth, path, pathlen) != 0)

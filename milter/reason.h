@@ -79,7 +79,8 @@ struct reason_info {
 	X(FIND_READINGS_DIFFER,     "readings_differ")     \
 	X(FIND_YENC,                "yenc")                \
 	X(FIND_BINHEX,              "binhex")              \
-	X(FIND_ENCODED_MALFORMED,   "encoded_malformed")
+	X(FIND_ENCODED_MALFORMED,   "encoded_malformed")   \
+	X(FIND_OPAQUE,              "opaque")
 
 enum finding {
 #define FIND_ENUM(e, n) e,

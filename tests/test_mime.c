@@ -125,6 +125,9 @@ static const struct mime_case cases[] = {
 	 * (after a lone CR) in the buffer it was replayed from */
 	{"lone cr and a delimiter inside a held line", MP "--XX\r\n\r\nA\r\n--zz\r--XX\r\n\r\nB\r\n--XX--\r\n",
 	 2, 8, 1, F(FIND_READINGS_DIFFER), 0},
+	/* TNEF and S/MIME: not opened yet, never silently (a finding) */
+	{"tnef is opaque", MP "--XX\r\nContent-Type: application/ms-tnef; name=\"winmail.dat\"\r\n"
+	 "Content-Transfer-Encoding: base64\r\n\r\neJ8+IgAA\r\n--XX--\r\n", 1, 6, 1, F(FIND_OPAQUE), 0},
 	{"cte conflict", "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n\r\nSGVsbG8=\r\n", 1, 10, 0, F(FIND_CTE_CONFLICT), 0},
 };
 
