@@ -89,7 +89,7 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-trap 'exit 2' INT TERM HUP
+trap 'status=2; exit 2' INT TERM HUP
 
 elapsed() { echo $(( $(date +%s) - $1 )); }
 
