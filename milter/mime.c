@@ -154,6 +154,7 @@ struct mime {
 
 	/* A held line start, and a held line end (body only). */
 	size_t	line_len;
+	size_t	line_blanks;		/* its leading blanks, counted as they come */
 	uint8_t	line[MIME_LINE_MAX];
 	size_t	eol_len;
 	uint8_t	eol[2];
@@ -437,10 +438,14 @@ static void mime_field_end(struct mime *mp)
 		mimehdr_field(&mp->hdr_last, MIMEHDR_CTYPE, mp->hval, mp->hval_len);
 	}
 	if (mp->field == MIMEHDR_CTE) {
+		enum mime_cte strict = mime_cte_of(mp->hval, mp->hval_len, 0), loose = strict;
+
+		if (memchr(mp->hval, '"', mp->hval_len) || memchr(mp->hval, '\'', mp->hval_len))
+			loose = mime_cte_of(mp->hval, mp->hval_len, 1);
 		if (mp->cte_fields++ == 0)
-			mp->cte_first_loose = mime_cte_of(mp->hval, mp->hval_len, 1);
-		mp->cte_last = mime_cte_of(mp->hval, mp->hval_len, 0);
-		mp->cte_last_loose = mime_cte_of(mp->hval, mp->hval_len, 1);
+			mp->cte_first_loose = loose;
+		mp->cte_last = strict;
+		mp->cte_last_loose = loose;
 	}
 	if (mp->field != MIMEHDR_OTHER)
 		mimehdr_field(&mp->hdr, mp->field, mp->hval, mp->hval_len);
@@ -512,27 +517,30 @@ static int mime_take_same(const struct mime_take *a, const struct mime_take *b)
 
 static void mime_take_apply(struct mime *mp, const struct mime_take *t, int *empty, int *guess)
 {
-	struct mimehdr h = *t->ct;
+	struct mimehdr *h = &mp->hdr;
 
-	if (t->ct != &mp->hdr) {
-		/* The other fields are the first Content-Type's company. */
-		h.seen |= mp->hdr.seen;
-		h.findings |= mp->hdr.findings;
-		if (mp->hdr.name_from_disposition || h.name_len == 0) {
-			memcpy(h.name, mp->hdr.name, sizeof(h.name));
-			h.name_len = mp->hdr.name_len;
-			h.name_from_disposition = mp->hdr.name_from_disposition;
+	if (t->ct != h) {
+		/* Another Content-Type field (or a fork's copy): the other
+		 * fields are the first Content-Type's company. */
+		struct mimehdr c = *t->ct;
+
+		c.seen |= h->seen;
+		c.findings |= h->findings;
+		if (h->name_from_disposition || c.name_len == 0) {
+			memcpy(c.name, h->name, sizeof(c.name));
+			c.name_len = h->name_len;
+			c.name_from_disposition = h->name_from_disposition;
 		}
+		*h = c;
 	}
-	if (t->bnd != h.boundary)
-		memmove(h.boundary, t->bnd, t->bnd_len);
-	h.boundary_len = t->bnd_len;
-	h.boundary[t->bnd_len < sizeof(h.boundary) ? t->bnd_len : sizeof(h.boundary) - 1] = 0;
-	h.boundary_truncated = t->bnd_trunc;
-	h.cte = t->cte;
+	if (t->bnd != h->boundary)
+		memmove(h->boundary, t->bnd, t->bnd_len);
+	h->boundary_len = t->bnd_len;
+	h->boundary[t->bnd_len < sizeof(h->boundary) ? t->bnd_len : sizeof(h->boundary) - 1] = 0;
+	h->boundary_truncated = t->bnd_trunc;
+	h->cte = t->cte;
 	*empty = t->empty;
 	*guess = t->guess;
-	mp->hdr = h;
 }
 
 /* How the input goes on once a header block is over. */
@@ -848,6 +856,7 @@ static int mime_held_line(struct mime *mp, int complete)
 	const uint8_t *cr;
 
 	mp->line_len = 0;
+	mp->line_blanks = 0;
 	mp->cr_line = 0;
 	/* RD_CR: a lone CR inside the line ends it; the rest is another line. */
 	if ((cr = memchr(mp->line, '\r', len)) != 0 && cr + 1 < mp->line + len && cr[1] != '\n')
@@ -1073,6 +1082,7 @@ static int mime_line_start_body(struct mime *mp, int c, int dash_ok)
 			     && mime_blank_ok(mp)))) {
 		mp->state = MS_DASH;
 		mp->line_len = 0;
+		mp->line_blanks = 0;
 		return (0);
 	}
 	mp->cr_line = 0;
@@ -1319,10 +1329,8 @@ static int mime_body_span(struct mime *mp, const uint8_t *p, size_t n, size_t *u
 
 static int mime_dash_start(const struct mime *mp)
 {
-	size_t  k = 0;
+	size_t  k = mp->line_blanks;		/* an indented line (RD_BLANK) */
 
-	while (k < mp->line_len && (mp->line[k] == ' ' || mp->line[k] == '\t'))
-		k++;				/* an indented line (RD_BLANK) */
 	if (k < mp->line_len && mp->line[k] != '-')
 		return (1);
 	if (k + 1 < mp->line_len)
@@ -1345,6 +1353,8 @@ static int mime_dash(struct mime *mp, const uint8_t *p, size_t n, size_t *used)
 	int     start = mime_dash_start(mp);
 
 	while (i < lim && start == 0) {
+		if (mp->line_blanks == mp->line_len && (p[i] == ' ' || p[i] == '\t'))
+			mp->line_blanks++;
 		mp->line[mp->line_len++] = p[i++];
 		if (p[i - 1] == '\n')
 			break;

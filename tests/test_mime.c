@@ -83,6 +83,11 @@ static const struct mime_case cases[] = {
 	 1, 20, 1, F(FIND_READINGS_DIFFER), 0},
 	{"indented delimiter: ripmime alone", MP "--XX\r\n\r\nA\r\n  --XX\r\nContent-Type: text/plain\r\n\r\nBB\r\n--XX--\r\n",
 	 1, 41, 1, F(FIND_READINGS_DIFFER), 0},
+	/* a long indent is counted as it comes (once: time linear in it) */
+	{"long indent before a delimiter", MP "--XX\r\n\r\nA\r\n"
+	 "                                                                                "
+	 "                                                                                "
+	 "--XX\r\n\r\nBB\r\n--XX--\r\n", 1, 173, 1, F(FIND_READINGS_DIFFER), 0},
 	{"indented lines that are no delimiter", MP "--XX\r\n\r\nA\r\n  --XY\r\n\t-x\r\n  text\r\n--XX--\r\n",
 	 1, 22, 1, 0, ~0ull},
 	{"junk and indent: three views", MP "--XX\r\n\r\nA\r\n --XX\r\n\r\nB\r\n--XX junk\r\n\r\nC\r\n--XX--\r\n",
@@ -168,6 +173,7 @@ static const struct {
 	{"indented delimiter: ripmime alone", "readings=rfc+python+clamav+reformime,ripmime reading=rfc+python+clamav+reformime "},
 	{"indented lines that are no delimiter", "readings=rfc+python+clamav+ripmime+reformime reading=rfc+python+clamav+ripmime+reformime "},
 	{"junk and indent: three views", "readings=rfc+python,clamav+reformime,ripmime reading=rfc+python "},
+	{"long indent before a delimiter", "readings=rfc+python+clamav+reformime,ripmime reading=rfc+python+clamav+reformime "},
 	{"multipart", "readings=rfc+python+clamav+reformime,ripmime "},
 	{"multipart, no epilogue", "readings=rfc+python+clamav+ripmime+reformime "},
 	{"a part in the epilogue", "readings=rfc+python+clamav+reformime,ripmime reading=ripmime "},
