@@ -99,7 +99,7 @@ sources=
 for f in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; do
 	[ -s "$f" ] && { sources=$f; break; }
 done
-echo "fresh-check: mmdebstrap --variant=apt ${FRESH_SUITE:-bookworm} (sources: ${sources:-mmdebstrap's default})"
+echo "fresh-check: mmdebstrap --variant=apt ${FRESH_SUITE:-bookworm} (sources: ${sources:-the default mirror})"
 if ! mmdebstrap --quiet --variant=apt "${FRESH_SUITE:-bookworm}" "$W/root.tar" ${sources:+"$sources"} \
 	>"$W/mmdebstrap.log" 2>&1; then
 	tail -n 20 "$W/mmdebstrap.log"
