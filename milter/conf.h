@@ -94,6 +94,8 @@ enum conf_action {
 	  "action for reason archive_entries") \
 	X(on_zip_overlap,      ENUM, "default", 0, 0, CONF_ACTIONS_OR_DEFAULT, \
 	  "action for reason zip_overlap") \
+	X(on_unverifiable,     ENUM, "default", 0, 0, CONF_ACTIONS_OR_DEFAULT, \
+	  "action for reason unverifiable (an archive appended to another file reaches further back than defuse keeps)") \
 	X(on_encrypted,        ENUM, "default", 0, 0, CONF_ACTIONS_OR_DEFAULT, \
 	  "action for reason encrypted (see encrypted_archive)") \
 	X(on_ambiguous,        ENUM, "default", 0, 0, CONF_ACTIONS_OR_DEFAULT, \

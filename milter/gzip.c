@@ -459,5 +459,5 @@ static void *gzip_free(void *state)
 }
 
 const struct analyser gzip_analyser = {
-	"gzip", gzip_match, gzip_open, gzip_feed, gzip_finish, gzip_free, NULL,
+	"gzip", gzip_match, gzip_open, gzip_feed, gzip_finish, gzip_free, NULL, 0, NULL, NULL,
 };

@@ -16,6 +16,8 @@
  *	int	node_consumed(node, compressed)
  *	int	node_member_declared(archive, name, namelen, known, declared, compressed)
  *	int	node_wants_bytes(node)
+ *	int	node_wants_tail(node)
+ *	int	node_tail(node, offset, buf, len)
  * DESCRIPTION
  *	A node is where a stream's bytes are judged.  The stream is the
  *	decoded body of a MIME leaf (parent NULL, depth 0: its bytes count
@@ -42,9 +44,16 @@
  *	"x.zip", "report.docx"): a member of an archive has no declared
  *	type, and a leaf's is often application/octet-stream, yet a filter
  *	that unpacks by name opens them.  The chosen analyser gets the
- *	window and then every further byte; the window is released.  With
- *	no analyser the node only counts, and node_wants_bytes() tells the
- *	producer it may stop decoding.  A MIME leaf whose content
+ *	window and then every further byte; the window is released.  A
+ *	stream nobody claims is still given to the first analyser marked
+ *	embedded (zip), which hunts for its format anywhere in it, quietly
+ *	(node->hunt): ClamAV looks for archives inside every file, and
+ *	unzip and 7z open a zip appended to a JPEG, a PDF or anything from
+ *	its end record.  While the hunt has found nothing, or when nobody
+ *	looks at all, node_wants_bytes() tells the producer it may stop
+ *	decoding; a hunter then still wants the stream's tail
+ *	(node_wants_tail()), which a base64 leaf keeps as it counts and
+ *	hands over decoded at its end through node_tail() (tail.c).  A MIME leaf whose content
  *	contradicts its declared type is a finding.
  *
  *	libmagic is asked only when its answer matters: for a MIME leaf
@@ -346,6 +355,9 @@ static int node_sniff(struct node *node)
 		an = node_claimant(node, node->declared_type);
 	if (an == 0 && node->named_type != 0)
 		an = node_claimant(node, node->named_type);
+	for (int i = 0; an == 0 && node->win_len > 0 && analysers[i] != 0; i++)
+		if (analysers[i]->embedded)
+			an = analysers[i], node->hunt = 1;
 	if (an != 0) {
 		if ((node->an_state = an->open(node)) == 0) {
 			if (msg_decided(node->msg) || acct->failed)
@@ -409,7 +421,27 @@ int     node_count(struct node *node, uint64_t n)
 
 int     node_wants_bytes(const struct node *node)
 {
+	if (node->state == NODE_ANALYSE && node->hunt && node->an->idle != 0
+	    && node->an->idle(node->an_state))
+		return (0);
 	return (node->state != NODE_COUNT);
+}
+
+/* node_wants_tail - a hunt that found nothing: the tail, please */
+
+int     node_wants_tail(const struct node *node)
+{
+	return (node->state == NODE_ANALYSE && node->hunt && node->an->tail != 0
+		&& !node_wants_bytes(node));
+}
+
+/* node_tail - decoded bytes at offset of a stream that was counted */
+
+int     node_tail(struct node *node, uint64_t offset, const uint8_t *p, size_t n)
+{
+	if (node->state != NODE_ANALYSE || node->an->tail == 0 || n == 0)
+		return (0);
+	return (node->an->tail(node->an_state, offset, p, n));
 }
 
 /* node_finish - the stream is complete */

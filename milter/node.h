@@ -47,6 +47,16 @@ struct node;
  * then already set).  feed() takes any split of the stream; finish() is
  * the end of the stream.  feed() and finish() return non-zero to stop.
  * free() releases everything, at any point, and returns NULL.
+ *
+ * embedded (non-zero) says the format is looked for anywhere in a
+ * stream that nobody claims: ClamAV scans every file for embedded
+ * archives, and unzip and 7z open a zip appended to a JPEG or a PDF from
+ * its end record.  The first such analyser in the table gets the stream,
+ * with node->hunt set; it must stay quiet until it finds its format.
+ * idle() says it has found nothing so far: then the producer may count
+ * the stream (node_wants_bytes() is 0) as long as it gives the hunter
+ * the stream's tail, decoded, through tail(): bytes at a stream offset,
+ * after a gap or overlapping what it saw (node_wants_tail()).
  */
 struct analyser {
 	const char *name;
@@ -56,6 +66,9 @@ struct analyser {
 	int     (*finish) (void *state);
 	void   *(*free) (void *state);
 	int     (*wants_type) (const uint8_t *win, size_t len);
+	int	embedded;
+	int     (*idle) (void *state);
+	int     (*tail) (void *state, uint64_t offset, const uint8_t *p, size_t n);
 };
 
 /* What a node knows; walkers read these fields, only node.c writes them. */
@@ -71,6 +84,7 @@ struct node {
 	size_t	path_keep;		/* msg's where before this node */
 	size_t	path_len;		/* msg's where up to this node */
 	int	state;			/* node.c's sniff state */
+	int	hunt;			/* nobody claimed it: an embedded hunt */
 	uint8_t *win;			/* sniff window (counted) */
 	size_t	win_len;
 	const struct analyser *an;	/* the analyser that claimed the stream */
@@ -93,6 +107,10 @@ extern int node_consumed(struct node *, uint64_t compressed);
 
 /* Does the node still look at bytes, or only count them? */
 extern int node_wants_bytes(const struct node *);
+
+/* Does it want the stream's tail, when counted (a hunt found nothing)? */
+extern int node_wants_tail(const struct node *);
+extern int node_tail(struct node *, uint64_t offset, const uint8_t *, size_t);
 
 /* Bytes that went by uncounted-for content: only their number matters. */
 extern int node_count(struct node *, uint64_t);

@@ -20,7 +20,12 @@
  *	Decode only what is needed: once the node has seen what it needs
  *	(its type is known and no analyser wants the stream), base64 and
  *	identity bodies are only counted, not decoded.  The count is
- *	exact: the decoders count exactly what they would produce.
+ *	exact: the decoders count exactly what they would produce.  Base64
+ *	switches at a grain boundary (TAIL_GRAIN bytes of the encoded
+ *	body), where what the node has seen depends on the message alone;
+ *	when the node still wants the stream's tail (a hunt for an
+ *	appended archive, node.c) the encoded bytes are kept as they are
+ *	counted (tail.c) and decoded for it when the leaf ends.
  *
  *	Blocks: the decoded stream goes to the node in blocks of NODE_BLOCK
  *	bytes, and counted bytes are passed on in whole blocks too; only
@@ -44,7 +49,8 @@
  *	as uudeview and ripmime search it.
  *
  *	Memory: struct part (about 6.5 KiB with its block and the three
- *	scanners, stage "decode"),
+ *	scanners, stage "decode"), a tail (128 KiB) while a hunted base64
+ *	leaf is counted,
  *	plus the node and, inside an encoded file, a node for it.
  *	The same text is searched for yEnc files (yenc.c: its size= is
  *	declared, so projected) and BinHex 4.0 files (binhex.c: the forks'
@@ -62,6 +68,7 @@
 #include "node.h"
 #include "part.h"
 #include "qp.h"
+#include "tail.h"
 #include "uu.h"
 #include "yenc.h"
 #include "binhex.h"
@@ -94,6 +101,9 @@ struct part {
 	struct binhex hqx_text;		/* BinHex 4.0 */
 	struct part_file files[PART_FILE_KINDS];	/* the one each decodes */
 	struct mime *nested;		/* an encoded message/rfc822 */
+	uint64_t enc;			/* base64: encoded bytes fed */
+	int	counting;		/* base64: only counted from a grain on */
+	struct tail *tail;		/* what is kept of a counted stream's end */
 	size_t	path_len;		/* where, up to the leaf */
 	uint64_t pending;		/* counted, not yet passed on */
 	size_t	blk_len;
@@ -397,20 +407,105 @@ static int part_counting(const struct part *pt)
 	return (!pt->text && !pt->nested && pt->node && !node_wants_bytes(pt->node));
 }
 
+/*
+ * part_count_begin - from this grain on, base64 is only counted.  When
+ * the node still wants the stream's tail (an archive appended to it is
+ * what extractors open from its end), the decoded bytes not yet passed
+ * on go to the node, so what it saw ends exactly here, and the encoded
+ * bytes are kept from here (tail.c).
+ */
+
+static int part_count_begin(struct part *pt)
+{
+	pt->counting = 1;
+	if (!node_wants_tail(pt->node))
+		return (0);
+	if (pt->blk_len > 0) {
+		size_t  n = pt->blk_len;
+
+		pt->blk_len = 0;
+		if (node_feed(pt->node, pt->blk, n))
+			return (1);
+	}
+	if ((pt->tail = tail_new(msg_acct(pt->msg))) == 0)
+		return (msg_stop(pt->msg, REASON_INTERNAL, pt->node));
+	return (0);
+}
+
+/*
+ * part_b64 - base64 body bytes.  Whether to decode or only count is
+ * decided at each grain (TAIL_GRAIN bytes of the encoded body), where
+ * what the node has seen depends on the message alone, not on the split.
+ */
+
+static int part_b64(struct part *pt, const uint8_t *p, size_t n)
+{
+	uint64_t before;
+	size_t  k;
+
+	while (n > 0) {
+		k = TAIL_GRAIN - (size_t) (pt->enc % TAIL_GRAIN);
+		if (k > n)
+			k = n;
+		if (!pt->counting && pt->enc % TAIL_GRAIN == 0 && part_counting(pt)
+		    && part_count_begin(pt))
+			return (1);
+		if (pt->counting) {
+			if (pt->tail)
+				tail_put(pt->tail, pt->enc, &pt->b64, p, k);
+			before = pt->b64.out;
+			b64_feed(&pt->b64, p, k, 0, 0);
+			if (part_counted(pt, pt->b64.out - before))
+				return (1);
+		} else if (b64_feed(&pt->b64, p, k, part_decoded, pt)) {
+			return (1);
+		}
+		pt->enc += k;
+		p += k;
+		n -= k;
+	}
+	return (0);
+}
+
+/* The decoded tail on its way to the node, and where it is. */
+struct part_cursor {
+	struct node *node;
+	uint64_t at;			/* decoded offset of the next byte */
+};
+
+/* part_tail_out - decoded tail bytes, to the node */
+
+static int part_tail_out(void *ctx, const uint8_t *p, size_t n)
+{
+	struct part_cursor *c = ctx;
+	int     stop = node_tail(c->node, c->at, p, n);
+
+	c->at += n;
+	return (stop);
+}
+
+/* part_tail - a counted stream ends: its kept tail, decoded, to the node */
+
+static int part_tail(struct part *pt)
+{
+	struct part_cursor c = {pt->node, 0};
+	int     stop;
+
+	if (pt->tail == 0)
+		return (0);
+	/* tail_decode() sets c.at before the first byte reaches the sink */
+	stop = tail_decode(pt->tail, pt->enc, &c.at, part_tail_out, &c);
+	pt->tail = tail_free(pt->tail, msg_acct(pt->msg));
+	return (stop);
+}
+
 /* part_feed - encoded body bytes of the leaf */
 
 int     part_feed(struct part *pt, const uint8_t *p, size_t n)
 {
-	uint64_t before;
-
 	switch (pt->cte) {
 	case CTE_BASE64:
-		if (part_counting(pt)) {
-			before = pt->b64.out;
-			b64_feed(&pt->b64, p, n, 0, 0);
-			return (part_counted(pt, pt->b64.out - before));
-		}
-		return (b64_feed(&pt->b64, p, n, part_decoded, pt));
+		return (part_b64(pt, p, n));
 	case CTE_QP:
 		return (qp_feed(&pt->qp, p, n, part_decoded, pt));
 	case CTE_UU:
@@ -430,7 +525,7 @@ static int part_flush(struct part *pt)
 	size_t  n = pt->blk_len;
 
 	pt->blk_len = 0;
-	if (part_counting(pt))
+	if (pt->cte == CTE_BASE64 ? pt->counting : part_counting(pt))
 		return (node_count(pt->node, pt->pending + n));
 	return (part_block(pt, pt->blk, n));
 }
@@ -444,7 +539,7 @@ int     part_finish(struct part *pt)
 
 	switch (pt->cte) {
 	case CTE_BASE64:
-		if (part_counting(pt)) {
+		if (pt->counting) {
 			uint64_t before = pt->b64.out;
 
 			b64_finish(&pt->b64, 0, 0);
@@ -470,6 +565,8 @@ int     part_finish(struct part *pt)
 	}
 	if (!stop)
 		stop = part_flush(pt);
+	if (!stop)
+		stop = part_tail(pt);
 	if (!stop && pt->text)
 		stop = uu_finish(&pt->uu_text) || yenc_finish(&pt->yenc_text)
 			|| binhex_finish(&pt->hqx_text);
@@ -487,6 +584,7 @@ struct part *part_free(struct part *pt)
 	if (pt == 0)
 		return (NULL);
 	pt->nested = mime_free(pt->nested);
+	pt->tail = tail_free(pt->tail, msg_acct(pt->msg));
 	for (int k = 0; k < PART_FILE_KINDS; k++)
 		pt->files[k].node = node_free(pt->files[k].node);
 	pt->node = node_free(pt->node);

@@ -31,6 +31,7 @@ enum verdict {
 	X(REASON_ARCHIVE_DEPTH,   "archive_depth",   VERDICT_REJECT,   "554", "5.6.0", "archives nested too deep") \
 	X(REASON_ARCHIVE_ENTRIES, "archive_entries", VERDICT_REJECT,   "552", "5.3.4", "too many archive entries") \
 	X(REASON_ZIP_OVERLAP,     "zip_overlap",     VERDICT_REJECT,   "554", "5.6.0", "hostile zip structure (overlapping entries)") \
+	X(REASON_UNVERIFIABLE,    "unverifiable",    VERDICT_REJECT,   "554", "5.6.0", "archive appended to another file, too large to verify") \
 	X(REASON_ENCRYPTED,       "encrypted",       VERDICT_REJECT,   "554", "5.6.0", "encrypted archive refused by policy") \
 	X(REASON_AMBIGUOUS,       "ambiguous",       VERDICT_REJECT,   "554", "5.6.0", "ambiguous MIME structure refused by policy") \
 	X(REASON_SIZE_DECLARED,   "size_declared",   VERDICT_REJECT,   "552", "5.3.4", "declared message size exceeds the limit") \
@@ -80,7 +81,8 @@ struct reason_info {
 	X(FIND_YENC,                "yenc")                \
 	X(FIND_BINHEX,              "binhex")              \
 	X(FIND_ENCODED_MALFORMED,   "encoded_malformed")   \
-	X(FIND_OPAQUE,              "opaque")
+	X(FIND_OPAQUE,              "opaque")              \
+	X(FIND_EMBEDDED,            "embedded_archive")
 
 enum finding {
 #define FIND_ENUM(e, n) e,

@@ -573,5 +573,5 @@ static void *tar_free(void *state)
 }
 
 const struct analyser tar_analyser = {
-	"tar", tar_match, tar_open, tar_feed, tar_finish, tar_free, NULL,
+	"tar", tar_match, tar_open, tar_feed, tar_finish, tar_free, NULL, 0, NULL, NULL,
 };

@@ -98,26 +98,13 @@
  *	finding, and encrypted_archive applies.  A zip after a zip: unzip,
  *	bsdtar and Python take the last, 7z the first; both are walked.
  *
- *	Not done: a zip appended to a stream nobody claims (a JPEG, a
- *	PDF, random binary), which all four extractors open from its end
- *	record.  Such a stream is only counted (node_wants_bytes()), a
- *	base64 one not even decoded.  The design that fits: the end
- *	record and its directory are at the stream's tail, so part.c
- *	would keep a ring of the last encoded bytes (64 KiB + 22 decoded:
- *	about 90 KiB of base64), decode it at finish from a quad boundary
- *	(known from b64.q and the alphabet characters in the ring), and a
- *	tail reading here would take the last plausible end record, its
- *	directory if wholly in the ring, project each entry's declared
- *	sizes through node_member_declared(), call overlapping ranges
- *	(duplicate offsets, offset + 30 + compressed size past the next)
- *	hostile, and project what cannot be verified (a directory longer
- *	than the ring, deflated data never inflated: max_ratio times its
- *	compressed size) at its worst, with a finding.  Its cost is what
- *	kept it out: the ring copies every byte (libmilter's chunks are
- *	64 KiB, smaller than the ring), measured at 3 to 7 ms on the
- *	143 MB message of the 100 MB benchmark, whose analysis takes
- *	23 ms: 15 to 30%, not a few.  A ring of a few KiB costs about 2%
- *	but is evaded by an end record comment longer than it.
+ *	A zip appended to a stream nobody claims (a JPEG, a PDF, random
+ *	binary), which all four extractors open from its end record: the
+ *	stream is hunted (node.c: every byte when it is decoded anyway;
+ *	else a base64 leaf's kept tail, tail.c, through zip_tail()).  In
+ *	a tail, directory entries and end records may begin the archive
+ *	too (checked as plausible first); what reaches back past the tail
+ *	is unverifiable (see zip_unverifiable).
  * STATE
  *	An enum-driven push parser.  Fixed headers are assembled in a
  *	64-byte buffer, names keep their first 255 bytes, extra fields
@@ -256,6 +243,8 @@ struct zip {
 	enum zip_state st;
 	int	stop;
 	int	first;			/* no local header yet: prefix scan */
+	int	tail;			/* reading a counted stream's tail (tail.c) */
+	uint64_t tail_from;		/* stream offset where the tail starts */
 	int	eocd;			/* end record seen */
 	uint64_t pos;			/* stream offset of the next byte */
 	uint64_t prefix;		/* offset of the first local header */
@@ -833,6 +822,75 @@ static int zip_member_begin(struct zip *z)
 	return (0);
 }
 
+/*
+ * Tail reading.  A stream that nobody claimed was counted, not decoded
+ * (part.c); its last 88 KiB or more come here decoded (zip_tail), after
+ * a gap, and are searched for what unzip, 7z and Python find from the
+ * end record: local headers as ever, and now also a directory entry or
+ * an end record, each checked before it is believed.  What the tail
+ * holds is walked as any archive found by scanning.  What it does not
+ * hold cannot be verified: a directory entry whose local header lies
+ * before the tail, an end record whose directory starts there.  An
+ * extractor would inflate data defuse never saw, by a method it never
+ * saw (a kilobyte of bzip2 makes a gigabyte): the message is refused
+ * (reason unverifiable).
+ */
+
+/* zip_cdh_plausible - could these 46 bytes be a directory entry? */
+
+static int zip_cdh_plausible(const uint8_t *h)
+{
+	unsigned disk = le16(h + 34);
+
+	/* version needed, flags and method where a local header has them */
+	return (zip_lfh_plausible(h + 2) && (disk == 0 || disk == 0xffff)
+		&& le16(h + 28) > 0);
+}
+
+/* zip_eocd_plausible - could these 22 bytes be an end record? */
+
+static int zip_eocd_plausible(const uint8_t *h)
+{
+	unsigned d = le16(h + 4), cd = le16(h + 6);
+
+	return ((d == 0 || d == 0xffff) && (cd == 0 || cd == 0xffff)
+		&& le16(h + 8) == le16(h + 10));
+}
+
+/* zip_tail_start - a record begins the tail's archive, if plausible */
+
+static int zip_tail_start(struct zip *z, int plausible, size_t len)
+{
+	if (!plausible) {
+		/* Not a record after all: scan on from the byte after 'P'. */
+		zip_push_back(z, z->hdr + 1, len - 1);
+		zip_scan_from(z);
+		return (1);
+	}
+	z->first = 0;
+	return (zip_finding(z, FIND_EMBEDDED));
+}
+
+/* zip_unverifiable - the tail's archive reaches back past the tail */
+
+static int zip_unverifiable(struct zip *z)
+{
+	msg_stop(z->msg, REASON_UNVERIFIABLE, z->node);
+	return (zip_halt(z));
+}
+
+/* zip_tail_eocd - an end record at offset at: is its directory here? */
+
+static int zip_tail_eocd(struct zip *z, uint64_t at)
+{
+	uint32_t size = le32(z->hdr + 12);
+
+	if (size == 0xffffffff || le16(z->hdr + 10) == 0xffff
+	    || size > at || at - size < z->tail_from)
+		return (zip_unverifiable(z));
+	return (0);
+}
+
 /* zip_lfh - the fixed part of a local header is here */
 
 static int zip_lfh(struct zip *z)
@@ -850,6 +908,8 @@ static int zip_lfh(struct zip *z)
 		z->first = 0;
 		z->prefix = z->pos - 30;
 		z->eocd = 0;
+		if (z->node->hunt && zip_finding(z, FIND_EMBEDDED))
+			return (1);
 	}
 	memset(c, 0, sizeof(*c));
 	c->off = z->pos - 30;
@@ -1113,7 +1173,9 @@ static int zip_cd_entry(struct zip *z)
 	 * entry counts in full by its declared sizes, which is what an
 	 * extractor following the directory would produce.
 	 */
-	if (z->prefix == 0) {
+	if (z->tail && e == 0)
+		return (zip_unverifiable(z));	/* its data lies before the tail */
+	if (z->prefix == 0 && !z->tail) {
 		msg_stop(z->msg, REASON_ZIP_OVERLAP, z->node);
 		return (zip_halt(z));
 	}
@@ -1161,37 +1223,66 @@ static int zip_sig(struct zip *z)
 	return (zip_lost(z));
 }
 
-/* zip_scan - look for a signature, byte by byte */
+/* zip_scan_hit - z->roll, ending at p[i] of this piece, begins "PK": a
+ * record to read?  (Then it is begun.) */
+
+static int zip_scan_hit(struct zip *z, size_t i)
+{
+	uint32_t s = z->roll;
+
+	if (z->first) {
+		/* Before the first header: a spanning marker or an
+		 * empty archive at the very start, else a header. */
+		if (s == SIG_EOCD && z->pos + i == 3 && !z->eocd)
+			z->first = 0;
+		else if (s != SIG_LFH && !(z->tail && (s == SIG_CDH || s == SIG_EOCD)))
+			return (0);
+	} else {
+		uint8_t b[4] = {'P', 'K', (s >> 8) & 0xff, s & 0xff};
+
+		if (!zip_is_sig(b))
+			return (0);
+	}
+	z->hdr[0] = 'P', z->hdr[1] = 'K';
+	z->hdr[2] = (s >> 8) & 0xff, z->hdr[3] = s & 0xff;
+	z->have = z->need = 4;
+	z->roll = 0;
+	zip_sig(z);
+	return (1);
+}
+
+/*
+ * zip_scan - look for a signature.  The first three bytes go through the
+ * rolling word (a signature begun in the last piece); from there on
+ * memchr finds each 'P' with three bytes after it in this piece, and
+ * the word is loaded from the piece (a hunt through a JPEG or a large
+ * attachment runs at memchr's speed).
+ */
 
 static size_t zip_scan(struct zip *z, const uint8_t *p, size_t n)
 {
-	size_t  i;
-	uint32_t s;
+	const uint8_t *q;
+	size_t  i, j;
 
 	for (i = 0; i < n; i++) {
-		z->roll = z->roll << 8 | p[i];
-		if ((z->roll >> 16) != 0x504b)
-			continue;
-		s = z->roll;
-		if (z->first) {
-			/* Before the first header: a spanning marker or an
-			 * empty archive at the very start, else a header. */
-			if (s == SIG_EOCD && z->pos + i == 3 && !z->eocd)
-				z->first = 0;
-			else if (s != SIG_LFH)
-				continue;
-		} else {
-			uint8_t b[4] = {'P', 'K', (s >> 8) & 0xff, s & 0xff};
-
-			if (!zip_is_sig(b))
-				continue;
+		if (i == 3) {
+			/* fast: starts at j in [0, n - 4] */
+			for (j = 0; j + 4 <= n; j = (size_t) (q - p) + 1) {
+				if ((q = memchr(p + j, 'P', n - 3 - j)) == 0)
+					break;
+				if (q[1] == 'K') {
+					z->roll = (uint32_t) q[0] << 24 | (uint32_t) q[1] << 16
+						| (uint32_t) q[2] << 8 | q[3];
+					if (zip_scan_hit(z, (size_t) (q - p) + 3))
+						return ((size_t) (q - p) + 4);
+				}
+			}
+			z->roll = (uint32_t) p[n - 3] << 16 | (uint32_t) p[n - 2] << 8 | p[n - 1];
+			return (n);
 		}
-		z->hdr[0] = 'P', z->hdr[1] = 'K';
-		z->hdr[2] = (s >> 8) & 0xff, z->hdr[3] = s & 0xff;
-		z->have = z->need = 4;
-		z->roll = 0;
-		zip_sig(z);
-		return (i + 1);
+		z->roll = z->roll << 8 | p[i];
+		if ((z->roll >> 16) == 0x504b && zip_scan_hit(z, i))
+			return (i + 1);
 	}
 	return (n);
 }
@@ -1208,7 +1299,8 @@ static size_t zip_step(struct zip *z, const uint8_t *p, size_t n)
 	switch (z->st) {
 	case ZS_SCAN:
 		k = zip_scan(z, p, n);
-		zip_hidden(z, p, k, z->pos);
+		if (!z->first)		/* no header yet: no directory to hide */
+			zip_hidden(z, p, k, z->pos);
 		return (k);
 	case ZS_SIG:
 		k = zip_take(z, p, n);
@@ -1328,6 +1420,8 @@ static size_t zip_step(struct zip *z, const uint8_t *p, size_t n)
 		if (z->have == z->need) {
 			const uint8_t *h = z->hdr;
 
+			if (z->first && zip_tail_start(z, zip_cdh_plausible(h), 46))
+				return (k);
 			memset(c, 0, sizeof(*c));
 			c->flags = le16(h + 8);
 			c->method = le16(h + 10);
@@ -1366,6 +1460,10 @@ static size_t zip_step(struct zip *z, const uint8_t *p, size_t n)
 	case ZS_EOCD:
 		k = zip_take(z, p, n);
 		if (z->have == z->need) {
+			if (z->first && zip_tail_start(z, zip_eocd_plausible(z->hdr), 22))
+				return (k);
+			if (z->tail && zip_tail_eocd(z, z->pos + k - 22))
+				return (k);
 			z->eocd = 1;
 			z->eocd_at = z->pos + k - 22 + 1;
 			z->skip = le16(z->hdr + 20);
@@ -1552,6 +1650,45 @@ static int zip_feed(void *state, const uint8_t *p, size_t n)
 	return (zip_run(z, p, n));
 }
 
+/* zip_idle - a hunt that has found nothing (no record, none begun) */
+
+static int zip_idle(void *state)
+{
+	struct zip *z = state;
+
+	return (!z->stop && z->first && z->st == ZS_SCAN && z->nents == 0
+		&& !z->eocd && z->rb_off == z->rb_len);
+}
+
+/* zip_tail - decoded bytes at offset of a stream that was counted */
+
+static int zip_tail(void *state, uint64_t offset, const uint8_t *p, size_t n)
+{
+	struct zip *z = state;
+	uint64_t seen;
+
+	if (z->stop)
+		return (1);
+	if (offset < z->pos) {
+		seen = z->pos - offset;		/* read already */
+		if (seen >= n)
+			return (0);
+		p += seen, n -= (size_t) seen, offset += seen;
+	}
+	if (offset > z->pos) {
+		/* A gap: only an idle hunt gets one (part.c, node.c). */
+		if (!zip_idle(z))
+			return (msg_stop(z->msg, REASON_INTERNAL, z->node) || zip_halt(z));
+		z->tail = 1;
+		z->tail_from = offset;
+		z->pos = offset;
+		z->h_next = offset;
+		z->hb_len = 0;
+		zip_scan_from(z);
+	}
+	return (zip_run(z, p, n));
+}
+
 /* zip_data_tail - the stream ends in member data: what is held goes on */
 
 static int zip_data_tail(struct zip *z)
@@ -1577,7 +1714,7 @@ static int zip_hidden_end(struct zip *z)
 	if (z->hidden == 0 || z->hidden <= z->eocd_at
 	    || z->pos - (z->hidden - 1) > 22 + 65535)
 		return (0);
-	if (z->nents > 0 && z->prefix == 0) {
+	if (z->nents > 0 && z->prefix == 0 && !z->tail) {
 		msg_stop(z->msg, REASON_ZIP_OVERLAP, z->node);
 		return (zip_halt(z));
 	}
@@ -1643,5 +1780,6 @@ static void *zip_free(void *state)
 }
 
 const struct analyser zip_analyser = {
-	"zip", zip_match, zip_open, zip_feed, zip_finish, zip_free, zip_wants_type,
+	"zip", zip_match, zip_open, zip_feed, zip_finish, zip_free, zip_wants_type, 1,
+	zip_idle, zip_tail,
 };

@@ -83,7 +83,7 @@ _PAYLOADS = None
 
 
 def payloads():
-    """the four payloads, built once per process (the bombs take a second)"""
+    """the five payloads, built once per process (the bombs take a second)"""
     global _PAYLOADS
     if _PAYLOADS is None:
         comp, crc = _deflate_zeros(BOMB_SIZE)
@@ -95,8 +95,17 @@ def payloads():
         with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
             for i in range(4):
                 zf.writestr("notes%d.txt" % i, _words(rng, 48 << 10))
+        # a picture with a small zip bomb appended (`cat photo.jpg x.zip`):
+        # 20 MiB of zeros in 20 KB, whole within what defuse keeps of a
+        # counted stream's tail; unzip, 7z and zipfile open it
+        pcomp, pcrc = _deflate_zeros(20 << 20)
+        jfif = bytes([0xff, 0xd8, 0xff, 0xe0, 0, 16]) + b"JFIF\0\1\1\0\0\1\0\1\0\0"
+        picture = jfif + random.Random(2046).randbytes(30000) + b"\xff\xd9"
         _PAYLOADS = [
             Payload("zip_bomb", zbomb, "report.zip", "application/zip", True),
+            Payload("picture_zip_bomb",
+                    picture + _zip_one("zeros.bin", 8, pcomp, pcrc, 20 << 20),
+                    "photo.jpg", "image/jpeg", True),
             Payload("gzip_bomb", gbomb, "data.gz", "application/gzip", True),
             Payload("clean_zip", z.getvalue(), "notes.zip", "application/zip", False),
             Payload("text", _words(rng, 1500), "notes.txt", "text/plain", False),

@@ -5,8 +5,10 @@
  * harness defines FUZZ_ANALYSER and includes this file.
  *
  * Input: byte 0 picks the chunking (whole, bytes, 1..97 bytes, or
- * pieces of 1, 3, 7, 15 ... bytes), byte 1 the limits, the rest is the
- * archive.  Asserts: nothing held after the message ends, inflated work
+ * pieces of 1, 3, 7, 15 ... bytes) and, with bit 7, for an analyser that
+ * reads a counted stream's tail (zip), hands the archive over as that
+ * tail, after a gap, on a stream a hunt found nothing in; byte 1 the
+ * limits, the rest is the archive.  Asserts: nothing held after the message ends, inflated work
  * bounded by the cost limit plus one inflate buffer per level, and the
  * same record fed whole: verdict, reason, where, every counter and the
  * findings (all but memory and time), since a walker takes any split.
@@ -30,9 +32,12 @@ static struct record fuzz_walk(const struct conf *conf, const uint8_t *p, size_t
 	void   *st = 0;
 	struct record rec;
 	int     stop = 0;
+	int     tail = (mode & 0x80) != 0 && FUZZ_ANALYSER.tail != 0;
 
 	assert(m != 0);
 	root = node_open(m, 0, "fuzz", 4, 0, 0);
+	if (root && tail)
+		root->hunt = 1;
 	if (root && (st = FUZZ_ANALYSER.open(root)) != 0) {
 		for (size_t off = 0, grow = 1; off < n && !stop; grow = grow * 2 + 1) {
 			size_t  len = mode % 4 == 0 ? n - off : mode % 4 == 1 ? 1
@@ -40,7 +45,8 @@ static struct record fuzz_walk(const struct conf *conf, const uint8_t *p, size_t
 
 			if (len > n - off)
 				len = n - off;
-			stop = FUZZ_ANALYSER.feed(st, p + off, len);
+			stop = tail ? FUZZ_ANALYSER.tail(st, 100000 + off, p + off, len)
+				: FUZZ_ANALYSER.feed(st, p + off, len);
 			off += len;
 		}
 		if (!stop)
@@ -101,7 +107,7 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * call per open level may produce past it. */
 	assert(a.inflated <= conf.max_message_cost + (conf.max_archive_depth + 1) * (256u << 10));
 	if (data[0] % 4 != 0) {
-		b = fuzz_walk(&conf, data + 2, size - 2, 0);
+		b = fuzz_walk(&conf, data + 2, size - 2, data[0] & 0x80);
 		fuzz_same(&a, &b);
 	}
 	return (0);
