@@ -54,6 +54,15 @@
  *		"Content-Type: x\rContent-Transfer-Encoding: base64" two
  *		fields.
  *
+ *	A message/rfc822 part sent base64 or quoted-printable is decoded
+ *	and parsed as a message by ClamAV and ripmime (both extract the
+ *	attachments of a forwarded message so sent); Python's email and
+ *	reformime take the encoded text for the body of a message with no
+ *	header, munpack and uudeview write it out as a file.  Its parser
+ *	(mime_new_nested) lives inside a leaf and cannot fork: where the
+ *	readings differ in it, a delimiter that any of them sees is taken,
+ *	else the first reading's way (a finding, readings_differ).
+ *
  *	Every reading passes over an mbox "From " line anywhere in a
  *	header block (Python's email notes a misplaced envelope header and
  *	goes on; so do the others), and takes an empty boundary parameter

@@ -437,3 +437,39 @@ Test(mime, limit_inside_base64_forwarded_message)
 	free(inner.p);
 	free(outer.p);
 }
+
+/*
+ * A forwarded message sent base64 is parsed by ClamAV and ripmime
+ * (reading.h); its parser cannot fork, so where readings differ in it a
+ * delimiter that any reading sees is taken: "--X junk" is one for ClamAV
+ * and ripmime (RD_JUNK), not for RFC 2046, and the part behind it counts.
+ */
+Test(mime, forwarded_message_delimiter_any_reading_sees)
+{
+	struct tu_buf inner = {0}, outer = {0};
+	struct conf conf = *tu_conf();
+	static uint8_t data[5000];
+	struct record r;
+
+	memset(data, 'A', sizeof(data));
+	tu_puts(&inner, "Subject: inner\r\nContent-Type: multipart/mixed; boundary=X\r\n\r\n"
+		"--X\r\n\r\nhello\r\n--X junk\r\n"
+		"Content-Type: application/octet-stream; name=big.bin\r\n"
+		"Content-Transfer-Encoding: base64\r\n\r\n");
+	tu_put_base64(&inner, data, sizeof(data), "\r\n");
+	tu_puts(&inner, "--X--\r\n");
+	tu_puts(&outer, "Content-Type: multipart/mixed; boundary=O\r\n\r\n--O\r\n\r\nsee below\r\n--O\r\n"
+		"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	tu_put_base64(&outer, inner.p, inner.len, "\r\n");
+	tu_puts(&outer, "--O--\r\n");
+	tu_scan(0, outer.p, outer.len, 0, 0, &r);
+	cr_expect_eq(r.verdict, VERDICT_ACCEPT, "%s", tu_record_str(&r));
+	cr_expect_eq(r.parts, 4, "see below, the message, hello, big.bin: %s", tu_record_str(&r));
+	cr_expect((r.findings >> FIND_READINGS_DIFFER) & 1, "%s", tu_record_str(&r));
+	conf.max_parts = 3;
+	tu_scan(&conf, outer.p, outer.len, 0, 0, &r);
+	cr_expect_eq(r.reason, REASON_PARTS, "%s", tu_record_str(&r));
+	cr_expect_str_eq(r.where, "2.2/big.bin", "%s", tu_record_str(&r));
+	free(inner.p);
+	free(outer.p);
+}
