@@ -140,6 +140,7 @@
  *	reader.
  */
 
+#include <stddef.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -262,12 +263,10 @@ struct zip {
 	struct zcur cur;
 	struct node *member;
 	struct infl *infl;
-	/* stored data, and the descriptor scan over it */
-	uint8_t pend[ZIP_PEND];
+	/* stored data, and the descriptor scan over it (pend, below) */
 	size_t	pend_len;
 	size_t	pend_scan;		/* positions tried for a descriptor */
-	/* bytes pushed back, read again before new input */
-	uint8_t rb[ZIP_RB];
+	/* bytes pushed back, read again before new input (rb, below) */
 	size_t	rb_off, rb_len;
 	const uint8_t *pb;		/* pending push back, set by a step */
 	size_t	pb_len;
@@ -282,6 +281,9 @@ struct zip {
 	uint64_t hidden;		/* 1 + offset of the last one found, or 0 */
 	uint64_t eocd_at;		/* 1 + offset of the last one read, or 0 */
 	uint64_t pend_at;		/* stream offset of pend[0] */
+	/* buffers, last: zip_open() clears only what comes before them */
+	uint8_t pend[ZIP_PEND];
+	uint8_t rb[ZIP_RB];
 };
 
 /* Little-endian readers. */
@@ -1629,8 +1631,11 @@ static void *zip_open(struct node *node)
 	struct acct *acct = msg_acct(node->msg);
 	struct zip *z;
 
-	if ((z = acct_calloc(acct, ACCT_ARCHIVE, 1, sizeof(*z))) == 0)
+	/* Every unclaimed stream opens one (a hunt): clear the fields, not
+	 * the 2 KiB of buffers. */
+	if ((z = acct_alloc(acct, ACCT_ARCHIVE, sizeof(*z))) == 0)
 		return (NULL);
+	memset(z, 0, offsetof(struct zip, pend));
 	z->node = node;
 	z->msg = node->msg;
 	z->acct = acct;
