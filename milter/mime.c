@@ -57,7 +57,11 @@
  *	A message/rfc822 part with a base64 or quoted-printable encoding
  *	(not allowed by RFC 2046, but sent) is decoded by its part, which
  *	feeds the result to a nested parser (mime_new_nested) whose depth
- *	and part numbers continue this one's.
+ *	and part numbers continue this one's.  It follows the readings that
+ *	parse such a message (reading.h, RD_NESTED) and forks like this one
+ *	where they part ways, but inside its leaf: the copy joins the
+ *	leaf's parsers (part_nest_add), in the same view, instead of a view
+ *	of its own.
  *	Every message/ subtype is parsed as an encapsulated message, not
  *	only rfc822, global and news: Python's email package does so, and
  *	a filter built on it decodes what a message/x-foo part carries.
@@ -124,6 +128,8 @@ struct mime {
 	int	first_line;		/* at the message's first line */
 	int	digest_child;		/* entity is a part of multipart/digest */
 	int	forkable;		/* the message's own parser: may fork views */
+	struct part *owner;		/* an encoded message's leaf, or NULL */
+	unsigned only;			/* owner: the readings this parser follows */
 	int	replaying;		/* bytes held back go through again: no fork */
 	int	epi_line;		/* at the first line after a close delimiter */
 	int	cr_line;		/* the held line follows a lone CR (RD_CR) */
@@ -227,6 +233,30 @@ struct mime *mime_new(struct msg *msg)
 }
 
 /*
+ * mime_readings - the readings this parser follows: the view's; for the
+ * parser of an encoded message, those of them it was given (RD_NESTED,
+ * and what its forks left it).
+ */
+
+static unsigned mime_readings(const struct mime *mp)
+{
+	unsigned set = msg_readings(mp->msg), mine;
+
+	if (mp->owner == 0)
+		return (set);
+	mine = set & mp->only;
+	return (mine ? mine : mp->only);
+}
+
+/* mime_nest_in - this parser reads an encoded message for these readings */
+
+void    mime_nest_in(struct mime *mp, struct part *owner, unsigned readings)
+{
+	mp->owner = owner;
+	mp->only = readings;
+}
+
+/*
  * mime_can_fork - may this parser fork here?  The message's own parser,
  * not while it replays bytes it held (a held line, a header line that
  * turned out to be body): those bytes are not where the piece is, so a
@@ -236,7 +266,7 @@ struct mime *mime_new(struct msg *msg)
 
 static int mime_can_fork(const struct mime *mp)
 {
-	return (mp->forkable && mp->replaying == 0);
+	return ((mp->forkable || mp->owner) && mp->replaying == 0);
 }
 
 /* mime_replay - bytes held back, through the state machine again */
@@ -266,7 +296,7 @@ static int mime_differ(struct mime *mp)
 
 /*
  * mime_fork - a copy of the parser for the readings that part ways here
- * (msg_fork), with no leaf: a fork happens only where the copy's reading
+ * (msg_fork; for a nested parser, part_nest_add), with no leaf: a fork happens only where the copy's reading
  * ends the current entity (or has none open).  The copy becomes the view
  * being fed; returns it, or NULL (msg_stop internal) when out of memory.
  * *token is for msg_unfork.
@@ -289,6 +319,18 @@ static struct mime *mime_fork(struct mime *mp, unsigned readings, int *token)
 		goto nomem;
 	}
 	memcpy(cp->frames, mp->frames, nframes * sizeof(*cp->frames));
+	if (mp->owner) {
+		/* Inside an encoded message: the copy joins its leaf's
+		 * parsers, in the same view (part.c). */
+		*token = -1;
+		cp->only = readings;
+		mp->only = mime_readings(mp) & ~readings;
+		if (part_nest_add(mp->owner, cp, mp->resume) != 0) {
+			mime_free(cp);
+			goto nomem;
+		}
+		return (cp);
+	}
 	if ((*token = msg_fork(mp->msg, cp, readings, mp->resume)) < 0) {
 		mime_free(cp);
 		goto nomem;
@@ -591,7 +633,7 @@ static int mime_body_one(struct mime *mp, int empty, int guess)
 		/* A leaf that is a message's whole body: "1" or "3.1". */
 		mime_path_child(mp, mp->frames[mp->depth].path_len, 1);
 	}
-	if ((mp->leaf = part_new(mp->msg, hdr, mp->base_depth + mp->depth,
+	if ((mp->leaf = part_new(mp->msg, mime_readings(mp), hdr, mp->base_depth + mp->depth,
 				 mp->path, mp->path_len)) == 0)
 		return (1);
 	return (0);
@@ -629,7 +671,7 @@ static int mime_follow(struct mime *mp, enum mime_follow how, int saw_nl)
 
 static int mime_body_begin(struct mime *mp, enum mime_follow how, int saw_nl)
 {
-	unsigned set = msg_readings(mp->msg), done = 0;
+	unsigned set = mime_readings(mp), done = 0;
 	struct mime_take takes[READING_COUNT], mine;
 	int     first = -1, empty, guess;
 
@@ -841,13 +883,13 @@ static int mime_after_delimiter(struct mime *mp, size_t len, size_t cut)
  * view may take it otherwise (a delimiter of this or that frame, or
  * content): the readings that see content keep this parser and its
  * leaf; those that see a delimiter go on in a fork (mime_fork), which
- * ends the entity there.  A nested parser (inside an encoded message)
- * cannot fork: it takes the first reading's delimiter, if any.
+ * ends the entity there (a nested parser's fork stays in its leaf:
+ * mime_fork).
  */
 
 static int mime_held_line(struct mime *mp, int complete)
 {
-	unsigned set = msg_readings(mp->msg), content = 0, done = 0, ngroups = 0;
+	unsigned set = mime_readings(mp), content = 0, done = 0, ngroups = 0;
 	unsigned which[READING_COUNT] = {0}, groups[READING_COUNT];
 	int     first[READING_COUNT];
 	int     closes[READING_COUNT] = {0};
@@ -949,7 +991,7 @@ static int mime_body_content(struct mime *mp, const uint8_t *p, size_t n)
 		if (mp->depth == 0 || f->kind != FRAME_MULTIPART || mp->mode != MODE_BODY)
 			return (0);
 		mime_path_child(mp, f->path_len, f->delimited ? f->children + 1 : 0);
-		if ((mp->leaf = part_new(mp->msg, 0, mp->base_depth + mp->depth,
+		if ((mp->leaf = part_new(mp->msg, mime_readings(mp), 0, mp->base_depth + mp->depth,
 					 mp->path, mp->path_len)) == 0)
 			return (1);
 	}
@@ -976,7 +1018,7 @@ static int mime_flush_eol(struct mime *mp)
 static int mime_not_header(struct mime *mp, int saw_nl)
 {
 	size_t  n = mp->name_len;
-	unsigned set = msg_readings(mp->msg), junk = reading_with(set, RD_HDR_JUNK);
+	unsigned set = mime_readings(mp), junk = reading_with(set, RD_HDR_JUNK);
 	int     token;
 	struct mime *cp;
 
@@ -1010,14 +1052,14 @@ static int mime_not_header(struct mime *mp, int saw_nl)
 
 static int mime_blank_ok(const struct mime *mp)
 {
-	return (reading_with(msg_readings(mp->msg), RD_BLANK) != 0);
+	return (reading_with(mime_readings(mp), RD_BLANK) != 0);
 }
 
 /* mime_cr - the readings of this view for which a lone CR ends a line */
 
 static unsigned mime_cr(const struct mime *mp)
 {
-	return (reading_with(msg_readings(mp->msg), RD_CR));
+	return (reading_with(mime_readings(mp), RD_CR));
 }
 
 /*
@@ -1028,7 +1070,7 @@ static unsigned mime_cr(const struct mime *mp)
 static int mime_watch(const struct mime *mp)
 {
 	return (mp->open_multiparts > 0 || (mp->closed_multiparts > 0
-		&& reading_with(msg_readings(mp->msg), RD_NOCLOSE) != 0));
+		&& reading_with(mime_readings(mp), RD_NOCLOSE) != 0));
 }
 
 static int mime_line_start_body(struct mime *, int, int);
@@ -1049,12 +1091,12 @@ static int mime_line_start(struct mime *mp, int c)
 	if (epi_line && mp->mode == MODE_BODY && mp->leaf == 0 && mp->depth > 0
 	    && f->kind == FRAME_MULTIPART && f->closed && c != '\r' && c != '\n'
 	    && !(c == '-' && dash_ok && mime_watch(mp))
-	    && (epi = reading_with(msg_readings(mp->msg), RD_EPILOGUE)) != 0) {
+	    && (epi = reading_with(mime_readings(mp), RD_EPILOGUE)) != 0) {
 		/* An epilogue that starts with text: an entity for RD_EPILOGUE. */
 		struct mime *cp = mp;
 		int     token = -1;
 
-		if (epi != msg_readings(mp->msg)) {
+		if (epi != mime_readings(mp)) {
 			if (!mime_can_fork(mp) || (cp = mime_fork(mp, epi, &token)) == 0)
 				return (mime_can_fork(mp) ? 1 : mime_line_start_body(mp, c, dash_ok));
 		}
@@ -1172,7 +1214,7 @@ static void mime_hval_put(struct mime *mp, const uint8_t *p, size_t copy)
 
 static int mime_hval_cr(struct mime *mp, const uint8_t *p)
 {
-	unsigned set = msg_readings(mp->msg), crs = reading_with(set, RD_CR);
+	unsigned set = mime_readings(mp), crs = reading_with(set, RD_CR);
 	struct mime *cp;
 	int     token;
 
@@ -1414,7 +1456,7 @@ static int mime_bytes(struct mime *mp, const uint8_t *p, size_t n)
 				struct mime *cp;
 
 				mp->resume = p;
-				if (crs == msg_readings(mp->msg)) {
+				if (crs == mime_readings(mp)) {
 					if (mime_body_begin(mp, FOLLOW_LINE, 0))
 						return (1);
 					break;

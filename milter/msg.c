@@ -408,6 +408,13 @@ size_t  msg_path_len(const struct msg *m)
 	return (m->v->path_len);
 }
 
+/* msg_path - the where path itself */
+
+const char *msg_path(const struct msg *m)
+{
+	return (m->v->path);
+}
+
 /* msg_readings - the readings the view being fed stands for */
 
 unsigned msg_readings(const struct msg *m)

@@ -102,5 +102,6 @@ extern const struct conf *msg_conf(const struct msg *);
 /* The where path: MIME path, then archive members. */
 extern size_t msg_path_set(struct msg *, size_t keep, const char *, size_t);
 extern size_t msg_path_len(const struct msg *);
+extern const char *msg_path(const struct msg *);
 
 #endif

@@ -36,7 +36,14 @@
  *	A message/rfc822 (or any message/) part with a base64, QP or
  *	uuencode transfer encoding is decoded in full and the result fed to
  *	a nested MIME parser one level deeper: a forwarded message is
- *	analysed however it was encoded.
+ *	analysed however it was encoded, for the readings that parse it
+ *	(RD_NESTED: ClamAV, ripmime).  Where they part ways in it the
+ *	parser forks (mime.c) and the part keeps every copy (part_nest_add:
+ *	five at most, since readings partition), each fed the decoded
+ *	message in the same whole blocks, so their order of events, and
+ *	where a limit trips, do not depend on the split.  They share the
+ *	view: the leaves of every copy count (a union, which may count a
+ *	part both copies see twice), and each copy keeps its own where.
  *
  *	Text parts (declared text/ anything, or no type), and parts of any
  *	type sent as they are (7bit, 8bit, binary), are decoded in full and
@@ -68,6 +75,7 @@
 #include "node.h"
 #include "part.h"
 #include "qp.h"
+#include "reading.h"
 #include "tail.h"
 #include "uu.h"
 #include "yenc.h"
@@ -100,7 +108,7 @@ struct part {
 	struct yenc yenc_text;		/* yEnc, */
 	struct binhex hqx_text;		/* BinHex 4.0 */
 	struct part_file files[PART_FILE_KINDS];	/* the one each decodes */
-	struct mime *nested;		/* an encoded message/rfc822 */
+	struct part_nest *nest;		/* an encoded message/rfc822: its parsers */
 	uint64_t enc;			/* base64: encoded bytes fed */
 	int	counting;		/* base64: only counted from a grain on */
 	struct tail *tail;		/* what is kept of a counted stream's end */
@@ -108,6 +116,27 @@ struct part {
 	uint64_t pending;		/* counted, not yet passed on */
 	size_t	blk_len;
 	uint8_t	blk[NODE_BLOCK];	/* decoded, not yet passed on */
+};
+
+/*
+ * The parsers of an encoded message: one at first, one more for each way
+ * its readings part (mime.c forks inside the leaf: part_nest_add), all
+ * fed the same decoded bytes.  They share the view, so each keeps the
+ * view's where while another is fed.
+ */
+struct part_nest_one {
+	struct mime *mp;
+	size_t	from;			/* joined in this piece: fed from here */
+	size_t	where_len;		/* the view's where while not live */
+	char	where[RECORD_WHERE_MAX];
+};
+
+struct part_nest {
+	unsigned n;
+	unsigned live;			/* whose where the view has now */
+	const uint8_t *piece;		/* the bytes being fed, or NULL */
+	size_t	piece_len;
+	struct part_nest_one one[READING_COUNT];
 };
 
 static int part_decoded(void *, const uint8_t *, size_t);
@@ -221,18 +250,99 @@ static int part_opaque(const struct mimehdr *hdr)
 
 /* part_nest - an encoded message: a parser for what it decodes to */
 
-static int part_nest(struct part *pt, unsigned depth, const char *path, size_t len)
+static int part_nest(struct part *pt, unsigned readings, unsigned depth,
+		             const char *path, size_t len)
 {
+	struct acct *acct = msg_acct(pt->msg);
+	unsigned nested = reading_with(readings, RD_NESTED);
+	struct mime *mp;
+
 	if (msg_mime_depth(pt->msg, depth + 1))
 		return (-1);
-	if ((pt->nested = mime_new_nested(pt->msg, depth + 1, path, len)) == 0) {
+	if ((pt->nest = acct_calloc(acct, ACCT_MIME, 1, sizeof(*pt->nest))) == 0
+	    || (mp = mime_new_nested(pt->msg, depth + 1, path, len)) == 0) {
 		msg_stop(pt->msg, REASON_INTERNAL, 0);
 		return (-1);
 	}
+	mime_nest_in(mp, pt, nested ? nested : readings);
+	pt->nest->one[0].mp = mp;
+	pt->nest->n = 1;
 	return (0);
 }
 
-struct part *part_new(struct msg *msg, const struct mimehdr *hdr,
+/* part_nest_add - a parser of the encoded message forked */
+
+int     part_nest_add(struct part *pt, struct mime *mp, const uint8_t *resume)
+{
+	struct part_nest *ns = pt->nest;
+	struct part_nest_one *o;
+
+	if (ns == 0 || ns->n >= READING_COUNT)
+		return (-1);			/* readings partition: cannot be */
+	o = &ns->one[ns->n++];
+	memset(o, 0, sizeof(*o));
+	o->mp = mp;
+	o->from = ns->piece_len;
+	if (resume && ns->piece && resume >= ns->piece && resume <= ns->piece + ns->piece_len)
+		o->from = (size_t) (resume - ns->piece);
+	/* it goes on where its parent is: the where the view has now */
+	o->where_len = msg_path_len(pt->msg);
+	memcpy(o->where, msg_path(pt->msg), o->where_len);
+	return (0);
+}
+
+/* part_nest_live - give the view parser i's where */
+
+static void part_nest_live(struct part *pt, unsigned i)
+{
+	struct part_nest *ns = pt->nest;
+	struct part_nest_one *was = &ns->one[ns->live], *now = &ns->one[i];
+
+	if (i == ns->live)
+		return;
+	was->where_len = msg_path_len(pt->msg);
+	memcpy(was->where, msg_path(pt->msg), was->where_len);
+	msg_path_set(pt->msg, 0, now->where, now->where_len);
+	ns->live = i;
+}
+
+/* part_nest_feed - decoded bytes to every parser of the message */
+
+static int part_nest_feed(struct part *pt, const uint8_t *p, size_t n)
+{
+	struct part_nest *ns = pt->nest;
+	int     stop = 0;
+
+	ns->piece = p;
+	ns->piece_len = n;
+	for (unsigned i = 0; i < ns->n && !stop; i++) {
+		size_t  from = ns->one[i].from;
+
+		ns->one[i].from = 0;
+		part_nest_live(pt, i);
+		if (from < n)
+			stop = mime_feed(ns->one[i].mp, p + from, n - from);
+	}
+	ns->piece = 0;
+	ns->piece_len = 0;
+	return (stop);
+}
+
+/* part_nest_finish - the message is over, for every parser of it */
+
+static int part_nest_finish(struct part *pt)
+{
+	struct part_nest *ns = pt->nest;
+	int     stop = 0;
+
+	for (unsigned i = 0; i < ns->n && !stop; i++) {
+		part_nest_live(pt, i);
+		stop = mime_finish(ns->one[i].mp);
+	}
+	return (stop);
+}
+
+struct part *part_new(struct msg *msg, unsigned readings, const struct mimehdr *hdr,
 		              unsigned depth, const char *path, size_t pathlen)
 {
 	struct part *pt;
@@ -273,7 +383,7 @@ struct part *part_new(struct msg *msg, const struct mimehdr *hdr,
 		msg_finding(msg, FIND_OPAQUE);
 	if (hdr->cte != CTE_IDENTITY
 	    && mimehdr_is(hdr, "message/")
-	    && part_nest(pt, depth, path, pathlen) != 0)
+	    && part_nest(pt, readings, depth, path, pathlen) != 0)
 		return (part_free(pt));
 	return (pt);
 }
@@ -350,7 +460,7 @@ static int part_block(struct part *pt, const uint8_t *p, size_t n)
 		return (1);
 	if (pt->text && part_scan(pt, p, n))
 		return (1);
-	if (pt->nested && mime_feed(pt->nested, p, n))
+	if (pt->nest && part_nest_feed(pt, p, n))
 		return (1);
 	return (0);
 }
@@ -404,7 +514,7 @@ static int part_counted(struct part *pt, uint64_t n)
 
 static int part_counting(const struct part *pt)
 {
-	return (!pt->text && !pt->nested && pt->node && !node_wants_bytes(pt->node));
+	return (!pt->text && !pt->nest && pt->node && !node_wants_bytes(pt->node));
 }
 
 /*
@@ -570,8 +680,8 @@ int     part_finish(struct part *pt)
 	if (!stop && pt->text)
 		stop = uu_finish(&pt->uu_text) || yenc_finish(&pt->yenc_text)
 			|| binhex_finish(&pt->hqx_text);
-	if (!stop && pt->nested)
-		stop = mime_finish(pt->nested);
+	if (!stop && pt->nest)
+		stop = part_nest_finish(pt);
 	if (!stop && pt->node)
 		stop = node_finish(pt->node);
 	return (stop);
@@ -583,7 +693,11 @@ struct part *part_free(struct part *pt)
 {
 	if (pt == 0)
 		return (NULL);
-	pt->nested = mime_free(pt->nested);
+	if (pt->nest) {
+		for (unsigned i = 0; i < pt->nest->n; i++)
+			pt->nest->one[i].mp = mime_free(pt->nest->one[i].mp);
+		pt->nest = acct_free(msg_acct(pt->msg), pt->nest);
+	}
 	pt->tail = tail_free(pt->tail, msg_acct(pt->msg));
 	for (int k = 0; k < PART_FILE_KINDS; k++)
 		pt->files[k].node = node_free(pt->files[k].node);

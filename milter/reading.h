@@ -54,14 +54,17 @@
  *		"Content-Type: x\rContent-Transfer-Encoding: base64" two
  *		fields.
  *
- *	A message/rfc822 part sent base64 or quoted-printable is decoded
- *	and parsed as a message by ClamAV and ripmime (both extract the
- *	attachments of a forwarded message so sent); Python's email and
- *	reformime take the encoded text for the body of a message with no
- *	header, munpack and uudeview write it out as a file.  Its parser
- *	(mime_new_nested) lives inside a leaf and cannot fork: where the
- *	readings differ in it, a delimiter that any of them sees is taken,
- *	else the first reading's way (a finding, readings_differ).
+ *	RD_NESTED a message/rfc822 part sent base64 or quoted-printable
+ *		is decoded and parsed as a message (ClamAV and ripmime
+ *		extract the attachments of a forwarded message so sent);
+ *		Python's email and reformime take the encoded text for the
+ *		body of a message with no header, munpack and uudeview
+ *		write it out as a file.  So such a message is parsed for
+ *		these readings of the view (all of the view's when it has
+ *		none of them: what nobody parses still counts).  Its parser
+ *		lives inside a leaf; where the readings differ in it, it
+ *		forks inside the leaf (part.c keeps a parser for each way),
+ *		and every way's leaves count in the view: a union.
  *
  *	Every reading passes over an mbox "From " line anywhere in a
  *	header block (Python's email notes a misplaced envelope header and
@@ -87,15 +90,16 @@
 #define RD_HDR_JUNK	0x0200
 #define RD_CR		0x0400
 #define RD_EPILOGUE	0x0800
+#define RD_NESTED	0x1000
 
 /*    enum                name         rules */
 #define READINGS(X) \
 	X(READING_RFC,       "rfc",       0) \
 	X(READING_PYTHON,    "python",    RD_CR) \
-	X(READING_CLAMAV,    "clamav",    RD_JUNK) \
+	X(READING_CLAMAV,    "clamav",    RD_JUNK | RD_NESTED) \
 	X(READING_RIPMIME,   "ripmime",   RD_JUNK | RD_BLANK | RD_BND_LAST | RD_BND_2231 \
 				    | RD_CT_LAST | RD_CTE_LAST | RD_CTE_LOOSE | RD_NOCLOSE \
-				    | RD_GUESS | RD_HDR_JUNK | RD_CR | RD_EPILOGUE) \
+				    | RD_GUESS | RD_HDR_JUNK | RD_CR | RD_EPILOGUE | RD_NESTED) \
 	X(READING_REFORMIME, "reformime", RD_JUNK | RD_BND_LAST | RD_CT_LAST | RD_CTE_LAST \
 				    | RD_CTE_LOOSE | RD_HDR_JUNK)
 

@@ -71,3 +71,19 @@ Test(allocfail, gzip_attachment)
 	sweep("gzip attachment", b.p, b.len, 512);
 	free(b.p);
 }
+
+/* A forwarded message sent base64 whose parsers fork (part.c's nest). */
+Test(allocfail, forwarded_message_forked)
+{
+	static const char inner[] =
+		"Subject: inner\r\nContent-Type: multipart/mixed; boundary=X; boundary=Y\r\n\r\n"
+		"--X\r\n\r\nhello\r\n--Y\r\nContent-Type: text/plain\r\n\r\nin Y\r\n--Y--\r\n--X--\r\n";
+	struct tu_buf b = {0};
+
+	tu_puts(&b, "Content-Type: multipart/mixed; boundary=O\r\n\r\n--O\r\n\r\nsee below\r\n--O\r\n"
+		"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	tu_put_base64(&b, (const uint8_t *) inner, strlen(inner), "\r\n");
+	tu_puts(&b, "--O--\r\n");
+	sweep("forwarded message, forked", b.p, b.len, 13);
+	free(b.p);
+}
