@@ -60,9 +60,11 @@
  *	leaf is counted,
  *	plus the node and, inside an encoded file, a node for it.
  *	The same text is searched for yEnc files (yenc.c: its size= is
- *	declared, so projected) and BinHex 4.0 files (binhex.c: the forks'
- *	declared lengths are projected), as uudeview decodes them; each
- *	scanner has a leaf of its own open at a time.
+ *	declared, so projected), BinHex 4.0 files (binhex.c: the forks'
+ *	declared lengths are projected) and base64 blocks (b64text.c: bare,
+ *	or after a header group that a MIME parser never saw), as uudeview
+ *	(and, for the last, ripmime) decodes them; each scanner has a leaf
+ *	of its own open at a time.
  */
 
 #include <string.h>
@@ -80,12 +82,14 @@
 #include "uu.h"
 #include "yenc.h"
 #include "binhex.h"
+#include "b64text.h"
 
 /* A file found encoded in text: a leaf of its own, one per scanner. */
 enum part_file_kind {
 	PART_UU,
 	PART_YENC,
 	PART_BINHEX,
+	PART_B64TEXT,
 	PART_FILE_KINDS,
 };
 
@@ -106,7 +110,8 @@ struct part {
 	struct uu uu_cte;		/* x-uuencode transfer encoding */
 	struct uu uu_text;		/* encoded files inside text: uuencode, */
 	struct yenc yenc_text;		/* yEnc, */
-	struct binhex hqx_text;		/* BinHex 4.0 */
+	struct binhex hqx_text;		/* BinHex 4.0, */
+	struct b64text b64_text;	/* base64 blocks */
 	struct part_file files[PART_FILE_KINDS];	/* the one each decodes */
 	struct part_nest *nest;		/* an encoded message/rfc822: its parsers */
 	uint64_t enc;			/* base64: encoded bytes fed */
@@ -196,6 +201,9 @@ static const struct yenc_events part_yenc_events = {
 	part_file_open, part_file_data, part_file_end,
 };
 static const struct binhex_events part_binhex_events = {
+	part_file_open, part_file_data, part_file_end,
+};
+static const struct b64text_events part_b64text_events = {
 	part_file_open, part_file_data, part_file_end,
 };
 
@@ -366,9 +374,11 @@ struct part *part_new(struct msg *msg, unsigned readings, const struct mimehdr *
 	pt->files[PART_UU].found = FIND_UUENCODE;
 	pt->files[PART_YENC].found = FIND_YENC;
 	pt->files[PART_BINHEX].found = FIND_BINHEX;
+	pt->files[PART_B64TEXT].found = FIND_BASE64_TEXT;
 	uu_init(&pt->uu_text, &part_uu_text_events, &pt->files[PART_UU]);
 	yenc_init(&pt->yenc_text, &part_yenc_events, &pt->files[PART_YENC]);
 	binhex_init(&pt->hqx_text, &part_binhex_events, &pt->files[PART_BINHEX]);
+	b64text_init(&pt->b64_text, &part_b64text_events, &pt->files[PART_B64TEXT]);
 	if (hdr == 0) {
 		pt->path_len = msg_path_len(msg);	/* text around parts: no leaf */
 		return (pt);
@@ -389,10 +399,12 @@ struct part *part_new(struct msg *msg, unsigned readings, const struct mimehdr *
 }
 
 /*
- * part_scan - text through the three scanners of encoded files.  While
- * all three wait at a line start, a line that none of them could start
- * on (its first byte none of "bB=(:", a blank, or a line end) is passed
- * over at memchr's speed; lines end with LF or CR.  Every scanner still
+ * part_scan - text through the four scanners of encoded files.  While
+ * all four wait at a line start, a line that none of them could start
+ * on (its first byte none of "bB=(:", a blank, or a line end; neither a
+ * Content- field nor B64T_MIN base64 characters) is passed over at
+ * memchr's speed; lines end with LF or CR.  The lines of a uuencoded
+ * block are not base64 text (b64text_break).  Every scanner still
  * sees every line it could act on, whole, and nothing depends on the
  * split: a line being passed over is passed over to its end in the next
  * block too (pt->passing).
@@ -416,34 +428,57 @@ static const uint8_t *part_eol(const uint8_t *p, size_t n)
 	return (cr ? cr : lf);
 }
 
+/* part_line_len - a line's bytes before its end (CRLF, CR or LF) */
+
+static size_t part_line_len(const uint8_t *p, const uint8_t *eol, const uint8_t *end)
+{
+	if (eol == 0)
+		return ((size_t) (end - p));
+	if (eol > p && *eol == '\n' && eol[-1] == '\r')
+		eol--;
+	return ((size_t) (eol - p));
+}
+
 static int part_scan(struct part *pt, const uint8_t *p, size_t n)
 {
 	const uint8_t *end = p + n, *q, *eol;
+	int     in_uu;
 
 	while (p < end) {
 		if (!pt->passing && !(uu_idle(&pt->uu_text) && yenc_idle(&pt->yenc_text)
-				      && binhex_idle(&pt->hqx_text))) {
+				      && binhex_idle(&pt->hqx_text) && b64text_idle(&pt->b64_text))) {
 			/* a scanner is inside a line or a block: feed it a line */
 			eol = part_eol(p, end - p);
 			q = eol ? eol + 1 : end;
 		} else {
 			/* pass over lines that start nothing */
-			while (p < end && (pt->passing || !part_scan_start(*p))) {
+			for (;;) {
+				if (!pt->passing && part_scan_start(*p)) {
+					eol = part_eol(p, end - p);
+					break;
+				}
 				eol = part_eol(p, end - p);
+				if (!pt->passing && b64text_could_start(p, part_line_len(p, eol, end)))
+					break;
 				if (eol == 0) {
 					pt->passing = 1;
 					return (0);
 				}
 				pt->passing = 0;
 				p = eol + 1;
+				if (p == end)
+					return (0);
 			}
-			if (p == end)
-				return (0);
-			eol = part_eol(p, end - p);
 			q = eol ? eol + 1 : end;
 		}
+		/* Lines inside a uuencoded block (begin-base64 too) are uu.c's. */
+		in_uu = uu_in_block(&pt->uu_text);
 		if (uu_feed(&pt->uu_text, p, q - p) || yenc_feed(&pt->yenc_text, p, q - p)
 		    || binhex_feed(&pt->hqx_text, p, q - p))
+			return (1);
+		if (in_uu)
+			b64text_break(&pt->b64_text);
+		else if (b64text_feed(&pt->b64_text, p, q - p))
 			return (1);
 		p = q;
 	}
@@ -679,7 +714,7 @@ int     part_finish(struct part *pt)
 		stop = part_tail(pt);
 	if (!stop && pt->text)
 		stop = uu_finish(&pt->uu_text) || yenc_finish(&pt->yenc_text)
-			|| binhex_finish(&pt->hqx_text);
+			|| binhex_finish(&pt->hqx_text) || b64text_finish(&pt->b64_text);
 	if (!stop && pt->nest)
 		stop = part_nest_finish(pt);
 	if (!stop && pt->node)

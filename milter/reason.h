@@ -82,7 +82,8 @@ struct reason_info {
 	X(FIND_BINHEX,              "binhex")              \
 	X(FIND_ENCODED_MALFORMED,   "encoded_malformed")   \
 	X(FIND_OPAQUE,              "opaque")              \
-	X(FIND_EMBEDDED,            "embedded_archive")
+	X(FIND_EMBEDDED,            "embedded_archive")    \
+	X(FIND_BASE64_TEXT,         "base64_in_text")
 
 enum finding {
 #define FIND_ENUM(e, n) e,

@@ -479,6 +479,13 @@ int     uu_idle(const struct uu *u)
 	return (u->state == UU_SCAN && u->line_len == 0 && !u->cr);
 }
 
+/* uu_in_block - inside a block (its lines are the block's) */
+
+int     uu_in_block(const struct uu *u)
+{
+	return (u->state == UU_BODY || u->state == UU_B64);
+}
+
 /* uu_finish - end of the text: last line, open block */
 
 int     uu_finish(struct uu *u)

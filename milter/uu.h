@@ -52,5 +52,6 @@ extern int uu_finish(struct uu *);
 /* At a line start, looking for a begin line (a caller may pass over
  * lines that cannot start one: see part.c). */
 extern int uu_idle(const struct uu *);
+extern int uu_in_block(const struct uu *);	/* inside a block */
 
 #endif

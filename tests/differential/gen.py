@@ -508,6 +508,30 @@ def op_dup_ctype_top(p, r):
 
 
 @op()
+def op_dup_ctype_and_boundary(p, r):
+    """Content-Type: text/plain, then multipart/mixed with a boundary given
+    twice; the parts behind the first value (munpack, uudeview and ripmime
+    take the payload out; every reading of defuse saw text or no part)"""
+    x, y = rand_boundary(r), rand_boundary(r)
+    h = top("dup ctype and boundary", "text/plain") + \
+        'Content-Type: multipart/mixed; boundary="%s"; boundary="%s"\n' % (x, y)
+    return h + "\n" + mixed(x, [text_part(), att_part(p)])
+
+
+@op()
+def op_part_in_text(p, r):
+    """a MIME part's header and base64 inside a text/plain body: uudeview
+    and ripmime decode it"""
+    return top("part in text", "text/plain") + "\nsee below\n\n" + att_part(p) + "\nbye\n"
+
+
+@op()
+def op_base64_in_text(p, r):
+    """a bare block of base64 lines in a text/plain body: uudeview decodes it"""
+    return top("base64 in text", "text/plain") + "\nsee below\n\n" + b64(p.data) + "\nbye now\n"
+
+
+@op()
 def op_dup_ctype_top_rev(p, r):
     b = rand_boundary(r)
     h = top("dup ctype rev", 'multipart/mixed; boundary="%s"' % b) + "Content-Type: text/plain\n"

@@ -1,6 +1,6 @@
 /*
  * fuzz-text.h - the body of the text decoder harnesses (fuzz-yenc,
- * fuzz-binhex): one scanner fed the input whole and in fuzzer-chosen
+ * fuzz-binhex, fuzz-b64text): one scanner fed the input whole and in fuzzer-chosen
  * chunks, the two event logs compared.  Each harness defines FUZZ_T
  * (the struct), FUZZ_EVENTS (its events struct), FUZZ_INIT, FUZZ_FEED,
  * FUZZ_FINISH, then includes this file.
