@@ -87,7 +87,7 @@ static void b64t_line_start(struct b64text *b)
 {
 	b->len = b->head_len = 0;
 	b->pad = b->skip = 0;
-	b->alpha = 1;
+	b->alpha = b->fieldish = 1;
 }
 
 /* b64text_init - a text begins */
@@ -297,6 +297,15 @@ static int b64t_byte_data(struct b64text *b)
 	return (b->alpha && (b->want == 0 || b->len <= b->want));
 }
 
+/* b64t_cr - the first CR in [p, q), else q */
+
+static const uint8_t *b64t_cr(const uint8_t *p, const uint8_t *q)
+{
+	const uint8_t *cr = memchr(p, '\r', (size_t) (q - p));
+
+	return (cr ? cr : q);
+}
+
 /* b64text_feed - text, any split */
 
 int     b64text_feed(struct b64text *b, const uint8_t *p, size_t n)
@@ -324,8 +333,9 @@ int     b64text_feed(struct b64text *b, const uint8_t *p, size_t n)
 		b->cr = 0;
 		if (b->skip) {
 			/* nothing more to learn from this line */
-			for (q = p; q < end && *q != '\n' && *q != '\r'; q++)
-				/* void */ ;
+			if ((q = memchr(p, '\n', (size_t) (end - p))) == 0)
+				q = end;
+			q = b64t_cr(p, q);
 			b->len += (size_t) (q - p);
 			p = q;
 			continue;
@@ -388,7 +398,13 @@ int     b64text_feed(struct b64text *b, const uint8_t *p, size_t n)
 				run = p;
 			}
 		}
-		if (!b->alpha && !b->data && b->head_len == B64T_HEAD)
+		if (b->fieldish == 1 && (c == ':' || c <= ' ' || c > '~'))
+			b->fieldish = c == ':' && b->len > 1 ? 2 : 0;
+		/* Neither base64 nor a header field (nor a folded one in a
+		 * group), or its head kept: pass over the rest. */
+		if (!b->alpha && !b->data
+		    && (b->head_len == B64T_HEAD
+			|| (b->fieldish == 0 && !(b->group && (b->head[0] == ' ' || b->head[0] == '\t')))))
 			b->skip = 1;
 		p++;
 	}

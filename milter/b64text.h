@@ -40,6 +40,7 @@ struct b64text {
 	int	pad;			/* '=' seen */
 	int	cr;			/* the last line ended with CR: skip an LF */
 	int	skip;			/* nothing more to learn from this line */
+	int	fieldish;		/* 1: may be a field name so far, 2: a field */
 	size_t	head_len;
 	uint8_t	head[B64T_HEAD];
 	/* a header group before a block */
