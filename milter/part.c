@@ -67,6 +67,7 @@
  *	of its own open at a time.
  */
 
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -105,13 +106,6 @@ struct part {
 	enum mime_cte cte;
 	int	text;			/* scan decoded text for uuencode */
 	int	passing;		/* part_scan: passing over a line */
-	struct b64 b64;
-	struct qp qp;
-	struct uu uu_cte;		/* x-uuencode transfer encoding */
-	struct uu uu_text;		/* encoded files inside text: uuencode, */
-	struct yenc yenc_text;		/* yEnc, */
-	struct binhex hqx_text;		/* BinHex 4.0, */
-	struct b64text b64_text;	/* base64 blocks */
 	struct part_file files[PART_FILE_KINDS];	/* the one each decodes */
 	struct part_nest *nest;		/* an encoded message/rfc822: its parsers */
 	uint64_t enc;			/* base64: encoded bytes fed */
@@ -120,6 +114,14 @@ struct part {
 	size_t	path_len;		/* where, up to the leaf */
 	uint64_t pending;		/* counted, not yet passed on */
 	size_t	blk_len;
+	/* from here on each initialises its own (part_new) */
+	struct b64 b64;
+	struct qp qp;
+	struct uu uu_cte;		/* x-uuencode transfer encoding */
+	struct uu uu_text;		/* encoded files inside text: uuencode, */
+	struct yenc yenc_text;		/* yEnc, */
+	struct binhex hqx_text;		/* BinHex 4.0, */
+	struct b64text b64_text;	/* base64 blocks */
 	uint8_t	blk[NODE_BLOCK];	/* decoded, not yet passed on */
 };
 
@@ -359,7 +361,7 @@ struct part *part_new(struct msg *msg, unsigned readings, const struct mimehdr *
 		msg_stop(msg, REASON_INTERNAL, 0);
 		return (NULL);
 	}
-	memset(pt, 0, sizeof(*pt));
+	memset(pt, 0, offsetof(struct part, b64));	/* the rest: its _init */
 	pt->msg = msg;
 	pt->cte = hdr ? hdr->cte : CTE_IDENTITY;
 	/* Text, and any body sent as it is (ripmime looks in a 7bit
