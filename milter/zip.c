@@ -245,6 +245,7 @@ struct zip {
 	int	stop;
 	int	first;			/* no local header yet: prefix scan */
 	int	tail;			/* reading a counted stream's tail (tail.c) */
+	int	eager;			/* a hunt through a script: every byte */
 	uint64_t tail_from;		/* stream offset where the tail starts */
 	int	eocd;			/* end record seen */
 	uint64_t pos;			/* stream offset of the next byte */
@@ -1640,6 +1641,11 @@ static void *zip_open(struct node *node)
 	z->msg = node->msg;
 	z->acct = acct;
 	z->first = 1;
+	/* A script's stub before an archive is how installers ship (a
+	 * shell script and a zip, one file): such a stream is hunted
+	 * through whole, not by its tail, whose reading would refuse an
+	 * archive larger than the tail kept. */
+	z->eager = node->hunt && node->win_len >= 2 && node->win[0] == '#' && node->win[1] == '!';
 	zip_scan_from(z);
 	return (z);
 }
@@ -1661,7 +1667,7 @@ static int zip_idle(void *state)
 {
 	struct zip *z = state;
 
-	return (!z->stop && z->first && z->st == ZS_SCAN && z->nents == 0
+	return (!z->eager && !z->stop && z->first && z->st == ZS_SCAN && z->nents == 0
 		&& !z->eocd && z->rb_off == z->rb_len);
 }
 

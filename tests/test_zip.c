@@ -1635,6 +1635,24 @@ Test(zip, reading_polyglot_zip_past_the_tail_unverifiable)
 		expect_bomb(0, &r, REASON_RATIO, "lying zip behind a picture, in a zip");
 		bz_free(&outer);
 	}
+	/* An installer: a shell script, then the same 200 KB zip.  A script
+	 * is hunted through whole: walked, not refused. */
+	{
+		struct tu_buf sh = {0};
+
+		tu_puts(&sh, "#!/bin/sh\n# self-extracting installer\n");
+		for (int i = 0; i < 300; i++)
+			tu_puts(&sh, "echo unpacking the payload that follows this script ...\n");
+		tu_puts(&sh, "exit 0\n");
+		z.len = 0;
+		small_zip(&z, 0, 0, 200000);
+		tu_put(&sh, z.p, z.len);
+		bomb_scan(0, "application/octet-stream", "setup.bin", "base64", sh.p, sh.len, 4096, &r);
+		expect_accept(&r, "installer");
+		cr_expect(has(&r, FIND_EMBEDDED), "%s", tu_record_str(&r));
+		cr_expect_geq(r.expanded, 200000, "%s", tu_record_str(&r));
+		free(sh.p);
+	}
 	/* The same picture alone, or with a zip that fits: no refusal. */
 	b.len = 0;
 	picture(&b, 500000, 0);
