@@ -9,7 +9,8 @@ Each case of gen.py is written to a file, scanned by defuse-scan --json
 own directory with a timeout.  What each one wrote is measured (archives
 opened, never inflated into memory) and the judgement of README applied.
 Exit status: 0 nothing failed, 1 a failure, 77 an extractor is missing
-(a failure under CI=true).  DIFF_CLAMAV=1 adds clamscan (slow).
+(a failure under CI=true).  clamscan is one of them (about 100 s more
+on the canonical set, two cores); DIFF_CLAMAV=0 leaves it out.
 """
 import argparse
 import concurrent.futures
@@ -406,7 +407,7 @@ def main():
 
     ci = os.environ.get("CI") == "true"
     exts = list(EXTRACTORS)
-    if os.environ.get("DIFF_CLAMAV") == "1":
+    if os.environ.get("DIFF_CLAMAV") != "0":
         exts.append(CLAMAV)
     missing = [c for _, c, _ in exts if c and not shutil.which(c)]
     scan = os.path.join(a.builddir, "milter", "defuse-scan")
