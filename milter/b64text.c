@@ -325,12 +325,29 @@ int     b64text_feed(struct b64text *b, const uint8_t *p, size_t n)
 				continue;
 			}
 			b->cr = (c == '\r');
+			if (b->len == 0 && !b->data && !b->held && !b->group && !b->armed)
+				continue;	/* a blank line, idle: nothing to do */
 			if (b64t_eol(b))
 				return (1);
 			b64t_line_start(b);
 			continue;
 		}
 		b->cr = 0;
+		if (b->len == 0 && !b->data && !b->held && !b->group && !b->armed) {
+			/* Idle at a line start (fed because another scanner
+			 * is busy): a line that can start nothing is passed
+			 * over, as part.c would pass it over. */
+			size_t  k;
+
+			for (k = 0; k < B64T_MIN && p + k < end && p[k] != '\n' && p[k] != '\r'; k++)
+				/* void */ ;
+			if (!b64text_could_start(p, k) && !(k == (size_t) (end - p) && k < B64T_MIN)) {
+				b->head[0] = c;
+				b->head_len = 1;
+				b->alpha = b->fieldish = 0;
+				b->skip = 1;
+			}
+		}
 		if (b->skip) {
 			/* nothing more to learn from this line */
 			if ((q = memchr(p, '\n', (size_t) (end - p))) == 0)
