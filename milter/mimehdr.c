@@ -247,6 +247,71 @@ static int mimehdr_next_param(const char **pp, const char *end, struct mimehdr_r
 	}
 }
 
+/* mimehdr_kept - a parameter that compaction keeps (mimehdr_compact) */
+
+static int mimehdr_kept(const struct mimehdr_raw *r)
+{
+	static const char *const keep[] = {"boundary", "name", "filename", 0};
+
+	for (int i = 0; keep[i]; i++)
+		if (r->attr_len == strlen(keep[i]) && strncasecmp(r->attr, keep[i], r->attr_len) == 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * mimehdr_compact - a Content-Type or Content-Disposition value that
+ * outgrows its buffer, made shorter in place with the meaning defuse
+ * reads in it: the type, then the boundary, name and filename
+ * parameters (every one, in order, sections and all), each as it was
+ * written; the others are dropped.  A parameter the value ends in may
+ * be cut short: it is kept as it is, unless it is one that would be
+ * dropped, in which case *skip tells the caller what to pass over of
+ * the bytes to come before the value goes on (1: the rest of a quoted
+ * string, 2: the rest of a token).  Parsed as mimehdr_param parses, so
+ * what is kept reads as it did in the whole value.  Returns the length.
+ */
+
+size_t  mimehdr_compact(char *v, size_t len, int *skip)
+{
+	const char *p = v, *end = v + len, *from, *seg;
+	struct mimehdr_raw r;
+	char   *out;
+
+	*skip = 0;
+	/* the type: everything before the first ';' */
+	for (p = mimehdr_skip_cfws(p, end); p < end && *p != ';'; p++)
+		if (*p == '"')
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\' && p + 1 < end)
+					p++;
+	out = v + (p < end ? (size_t) (p - v) : len);
+	for (seg = from = p; mimehdr_next_param(&p, end, &r); seg = from = p) {
+		if (p >= end) {
+			/* the value ends in it: maybe cut short */
+			if (mimehdr_kept(&r)) {
+				memmove(out, seg, (size_t) (end - seg));
+				out += end - seg;
+			} else if (r.quoted && (r.val + r.val_len >= end)) {
+				*skip = 1;
+			} else if (!r.quoted && r.val + r.val_len >= end) {
+				*skip = 2;
+			}
+			return ((size_t) (out - v));
+		}
+		if (mimehdr_kept(&r)) {
+			memmove(out, from, (size_t) (p - from));
+			out += p - from;
+		}
+	}
+	/* what no parameter took (an attribute cut short): keep it */
+	if (from < end) {
+		memmove(out, from, (size_t) (end - from));
+		out += end - from;
+	}
+	return ((size_t) (out - v));
+}
+
 struct mimehdr_val {			/* a raw value kept for assembly */
 	const char *p;
 	size_t	len;

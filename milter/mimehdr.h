@@ -77,5 +77,6 @@ extern void mimehdr_field(struct mimehdr *, enum mimehdr_field,
 extern long mimehdr_param(const char *value, size_t len, const char *attr,
 			          char *out, size_t outcap, int *truncated);
 extern int mimehdr_is(const struct mimehdr *, const char *prefix);
+extern size_t mimehdr_compact(char *value, size_t len, int *skip);
 
 #endif

@@ -520,3 +520,52 @@ Test(mime, forwarded_message_forks_where_its_parsers_differ)
 	}
 	free(outer.p);
 }
+
+/*
+ * A Content-Type longer than the 8 KiB kept of a field (Python's email
+ * reads any length): the value is compacted (mimehdr_compact: the type,
+ * boundary, name, filename; others dropped), so the boundary after 9 KB
+ * of other parameters still parses, at every split; one kept parameter
+ * too long to keep is still cut (header_truncated), and so is a comment
+ * longer than the buffer (not compacted).
+ */
+Test(mime, content_type_longer_than_kept)
+{
+	static const char *const pads[] = {"x=\"%s\"; ", "x=%s; ", "x=\"%s\";\r\n "};
+
+	for (size_t k = 0; k < sizeof(pads) / sizeof(pads[0]); k++) {
+		struct tu_buf b = {0}, pad = {0};
+		struct record r, s;
+
+		for (int i = 0; i < 9000; i++)
+			tu_puts(&pad, "a");
+		tu_puts(&pad, "");
+		tu_puts(&b, "Content-Type: multipart/mixed; ");
+		tu_printf(&b, pads[k], pad.p);
+		tu_puts(&b, "boundary=\"BB\"\r\n\r\n--BB\r\n\r\none\r\n--BB\r\n\r\ntwo\r\n--BB--\r\n");
+		tu_scan(0, b.p, b.len, 0, 0, &r);
+		cr_expect_eq(r.parts, 2, "%zu: %s", k, tu_record_str(&r));
+		cr_expect(!((r.findings >> FIND_HEADER_TRUNCATED) & 1), "%zu: %s", k, tu_record_str(&r));
+		for (size_t chunk = 1; chunk < 600; chunk = chunk * 3 + 1) {
+			const char *why = 0;
+
+			tu_scan(0, b.p, b.len, chunk, 0, &s);
+			cr_expect(tu_record_eq(&r, &s, &why), "%zu chunk %zu: %s: %s", k, chunk, why,
+				  tu_record_str(&s));
+		}
+		free(b.p);
+		free(pad.p);
+	}
+	{
+		struct tu_buf b = {0};
+		struct record r;
+
+		tu_puts(&b, "Content-Type: application/octet-stream; name=\"");
+		for (int i = 0; i < 20000; i++)
+			tu_puts(&b, "n");
+		tu_puts(&b, "\"\r\n\r\nbody\r\n");
+		tu_scan(0, b.p, b.len, 0, 0, &r);
+		cr_expect((r.findings >> FIND_HEADER_TRUNCATED) & 1, "%s", tu_record_str(&r));
+		free(b.p);
+	}
+}
