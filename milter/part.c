@@ -558,22 +558,25 @@ static int part_counting(const struct part *pt)
  * part_count_begin - from this grain on, base64 is only counted.  When
  * the node still wants the stream's tail (an archive appended to it is
  * what extractors open from its end), the decoded bytes not yet passed
- * on go to the node, so what it saw ends exactly here, and the encoded
- * bytes are kept from here (tail.c).
+ * on go to the node first, so what it saw ends exactly here (if the hunt
+ * finds a header in them, the stream is decoded on instead), and the
+ * encoded bytes are kept from here (tail.c).
  */
 
 static int part_count_begin(struct part *pt)
 {
-	pt->counting = 1;
-	if (!node_wants_tail(pt->node))
-		return (0);
-	if (pt->blk_len > 0) {
+	if (node_wants_tail(pt->node) && pt->blk_len > 0) {
 		size_t  n = pt->blk_len;
 
 		pt->blk_len = 0;
 		if (node_feed(pt->node, pt->blk, n))
 			return (1);
+		if (node_wants_bytes(pt->node))
+			return (0);		/* the hunt found one in them: decode on */
 	}
+	pt->counting = 1;
+	if (!node_wants_tail(pt->node))
+		return (0);
 	if ((pt->tail = tail_new(msg_acct(pt->msg))) == 0)
 		return (msg_stop(pt->msg, REASON_INTERNAL, pt->node));
 	return (0);

@@ -1569,25 +1569,29 @@ Test(zip, reading_polyglot_zip_in_the_tail_is_walked)
 {
 	/* The whole zip within what the tail keeps: walked as any zip,
 	 * inflated, its member's ratio (10 MiB from about 10 KiB) judged,
-	 * its size lie seen; a clean one accepted, with a finding. */
+	 * its size lie seen; a clean one accepted, with a finding.  A zip
+	 * whose header is in the last block decoded before counting would
+	 * begin is decoded on, however large (200 KB). */
 	static const struct {
 		size_t  prefix;
 		uint64_t zeros, usize;
 		enum reason reason;
+		size_t  noise;
 	} cases[] = {
-		{20000, 10 * MiB, 10 * MiB, REASON_RATIO},	/* honest bomb */
-		{20000, 10 * MiB, 4000, REASON_RATIO},		/* size lie */
-		{3000, 10 * MiB, 10 * MiB, REASON_RATIO},	/* inside the first grain */
-		{900000, 10 * MiB, 4000, REASON_RATIO},		/* a large picture */
-		{20000, 0, 0, REASON_NONE},			/* clean, 30 KB stored */
-		{900000, 0, 0, REASON_NONE},
+		{20000, 10 * MiB, 10 * MiB, REASON_RATIO, 0},	/* honest bomb */
+		{20000, 10 * MiB, 4000, REASON_RATIO, 0},	/* size lie */
+		{3000, 10 * MiB, 10 * MiB, REASON_RATIO, 0},	/* inside the first grain */
+		{900000, 10 * MiB, 4000, REASON_RATIO, 0},	/* a large picture */
+		{20000, 0, 0, REASON_NONE, 30000},		/* clean, 30 KB stored */
+		{900000, 0, 0, REASON_NONE, 30000},
+		{5000, 0, 0, REASON_NONE, 200000},		/* found in the block decoded last */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct tu_buf z = {0}, b = {0};
 		struct record r;
 
-		small_zip(&z, cases[i].zeros, cases[i].usize, 30000);
+		small_zip(&z, cases[i].zeros, cases[i].usize, cases[i].noise);
 		picture(&b, cases[i].prefix, &z);
 		r = scan_picture(&b);
 		if (cases[i].reason == REASON_NONE)
@@ -1596,7 +1600,7 @@ Test(zip, reading_polyglot_zip_in_the_tail_is_walked)
 			expect_bomb(0, &r, cases[i].reason, "polyglot");
 		cr_expect(has(&r, FIND_EMBEDDED), "%zu: %s", i, tu_record_str(&r));
 		if (cases[i].reason == REASON_NONE)
-			cr_expect_geq(r.expanded, 30000, "%zu: %s", i, tu_record_str(&r));
+			cr_expect_geq(r.expanded, cases[i].noise, "%zu: %s", i, tu_record_str(&r));
 		free(z.p);
 		free(b.p);
 	}
