@@ -463,18 +463,22 @@ int     b64text_idle(const struct b64text *b)
 	return (!b->data && b->len == 0 && !b->cr && !b->held && !b->group && !b->armed);
 }
 
-/* b64text_could_start - may a line starting so matter to an idle scanner? */
+/*
+ * b64text_could_start - may a line starting at p matter to an idle
+ * scanner?  n is what the caller has of it, its end (CR or LF)
+ * included or not.
+ */
 
 int     b64text_could_start(const uint8_t *p, size_t n)
 {
-	size_t  k = n < B64T_MIN ? n : B64T_MIN;
+	size_t  i, k = n < B64T_MIN ? n : B64T_MIN;
 
-	if (n == 0)
+	if (n == 0 || p[0] == '\r' || p[0] == '\n')
 		return (0);
 	if (p[0] == 'C' || p[0] == 'c')
 		return (1);
-	for (size_t i = 0; i < k; i++)
+	for (i = 0; i < k; i++)
 		if (!b64t_alpha[p[i]])
-			return (0);
+			return (p[i] == '\r' || p[i] == '\n');
 	return (1);
 }

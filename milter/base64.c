@@ -225,51 +225,84 @@ static int b64_decode(struct b64 *b, const uint8_t *p, const uint8_t *end,
 	return (b64_flush(b, buf, n, sink, ctx));
 }
 
-/* b64_run - find the next '=' or junk byte, count alphabet bytes before it */
+/*
+ * b64_alpha - the alphabet lanes of v (0xff), and in *line those that
+ * are CR or LF: the vector path's view.  '/' and the digits are one
+ * range, 0x2f to 0x39.  Blanks and tabs are left to the byte loop.
+ */
+#ifdef B64_VECTOR
+static inline b64_vec b64_alpha(b64_vec v, b64_vec *line)
+{
+	*line = (b64_vec) (v == '\n') | (b64_vec) (v == '\r');
+	return ((b64_vec) ((b64_vec) ((v | 0x20) - 'a') < 26)
+		| (b64_vec) ((b64_vec) (v - '/') < 11) | (b64_vec) (v == '+'));
+}
+#endif
+
+/*
+ * b64_run - find the next '=' or junk byte, count alphabet bytes before
+ * it.  The vector path takes 64 bytes at a time while they are all
+ * alphabet, CR or LF (the lines of any encoder); a block that holds
+ * anything else (a blank, a tab, '=' or junk) is taken byte by byte and
+ * the vector path resumes after it.
+ */
 
 static const uint8_t *b64_run(const uint8_t *p, const uint8_t *end,
 			              size_t *count)
 {
 	size_t  n = 0;
+	const uint8_t *stop;
 	unsigned c;
 
+	for (;;) {
 #ifdef B64_VECTOR
-	while (end - p >= 16) {
-		b64_vec sum = {0};
-		unsigned blocks;
-		uint8_t lanes[16];
-		int     i;
+		while (end - p >= 64) {
+			b64_vec sum = {0};
+			size_t  blocks = (size_t) (end - p) / 64, i;
+			uint8_t lanes[16];
 
-		/* At most 255 blocks, so that a byte lane cannot overflow. */
-		for (blocks = 0; blocks < 255 && end - p >= 16; blocks++) {
-			b64_vec v, alpha, good;
-			uint64_t half[2];
+			/* 4 per lane per block: at most 63 blocks, no overflow. */
+			if (blocks > 63)
+				blocks = 63;
+			for (i = 0; i < blocks; i++) {
+				b64_vec v0, v1, v2, v3, a0, a1, a2, a3, l0, l1, l2, l3, good;
+				uint64_t half[2];
 
-			memcpy(&v, p, sizeof(v));
-			alpha = (b64_vec) ((b64_vec) ((v | 0x20) - 'a') < 26)
-				| (b64_vec) ((b64_vec) (v - '0') < 10)
-				| (b64_vec) (v == '+') | (b64_vec) (v == '/');
-			good = alpha | (b64_vec) (v == ' ') | (b64_vec) (v == '\n')
-				| (b64_vec) (v == '\r') | (b64_vec) (v == '\t');
-			memcpy(half, &good, sizeof(half));
-			if ((half[0] & half[1]) != UINT64_MAX)
+				memcpy(&v0, p, 16);
+				memcpy(&v1, p + 16, 16);
+				memcpy(&v2, p + 32, 16);
+				memcpy(&v3, p + 48, 16);
+				a0 = b64_alpha(v0, &l0);
+				a1 = b64_alpha(v1, &l1);
+				a2 = b64_alpha(v2, &l2);
+				a3 = b64_alpha(v3, &l3);
+				good = (a0 | l0) & (a1 | l1) & (a2 | l2) & (a3 | l3);
+				memcpy(half, &good, sizeof(half));
+				if ((half[0] & half[1]) != UINT64_MAX)
+					break;
+				sum -= a0 + a1 + a2 + a3;	/* a lane of a is 0 or -1 */
+				p += 64;
+			}
+			memcpy(lanes, &sum, sizeof(lanes));
+			for (c = 0; c < 16; c++)
+				n += lanes[c];
+			if (i < blocks)
 				break;
-			sum += alpha & 1;
-			p += 16;
 		}
-		memcpy(lanes, &sum, sizeof(lanes));
-		for (i = 0; i < 16; i++)
-			n += lanes[i];
-		if (blocks < 255)
-			break;
-	}
+		stop = end - p > 64 ? p + 64 : end;
+#else
+		stop = end;
 #endif
-	for (; p < end; p++) {
-		if ((c = b64_class[*p]) < 64)
-			n++;
-		else if (c != WS)
+		for (; p < stop; p++) {
+			if ((c = b64_class[*p]) < 64)
+				n++;
+			else if (c != WS)
+				goto done;
+		}
+		if (p == end)
 			break;
 	}
+done:
 	*count = n;
 	return (p);
 }

@@ -405,7 +405,7 @@ struct part *part_new(struct msg *msg, unsigned readings, const struct mimehdr *
  * all four wait at a line start, a line that none of them could start
  * on (its first byte none of "bB=(:", a blank, or a line end; neither a
  * Content- field nor B64T_MIN base64 characters) is passed over at
- * memchr's speed; lines end with LF or CR.  The lines of a uuencoded
+ * memchr's speed, and so is an empty line; lines end with LF or CR.  The lines of a uuencoded
  * block are not base64 text (b64text_break).  Every scanner still
  * sees every line it could act on, whole, and nothing depends on the
  * split: a line being passed over is passed over to its end in the next
@@ -418,6 +418,18 @@ static int part_scan_start(int c)
 		|| c == ' ' || c == '\t' || c == '\r' || c == '\n');
 }
 
+/*
+ * part_blank - is p an empty line, LF or CRLF, whole in [p, end)?  To an
+ * idle scanner it is a line end after nothing, which changes nothing: it
+ * is passed over.  A CR at the end of the block may be a bare CR (an
+ * ordinary byte to uu.c): it is fed, and the LF after it, if any, too.
+ */
+
+static int part_blank(const uint8_t *p, const uint8_t *end)
+{
+	return (*p == '\n' || (*p == '\r' && end - p >= 2 && p[1] == '\n'));
+}
+
 /* part_eol - the first LF or CR in p[0..n), or NULL */
 
 static const uint8_t *part_eol(const uint8_t *p, size_t n)
@@ -428,17 +440,6 @@ static const uint8_t *part_eol(const uint8_t *p, size_t n)
 	if (cr && cr + 1 == lf)
 		return (lf);			/* CRLF */
 	return (cr ? cr : lf);
-}
-
-/* part_line_len - a line's bytes before its end (CRLF, CR or LF) */
-
-static size_t part_line_len(const uint8_t *p, const uint8_t *eol, const uint8_t *end)
-{
-	if (eol == 0)
-		return ((size_t) (end - p));
-	if (eol > p && *eol == '\n' && eol[-1] == '\r')
-		eol--;
-	return ((size_t) (eol - p));
 }
 
 static int part_scan(struct part *pt, const uint8_t *p, size_t n)
@@ -455,13 +456,21 @@ static int part_scan(struct part *pt, const uint8_t *p, size_t n)
 		} else {
 			/* pass over lines that start nothing */
 			for (;;) {
-				if (!pt->passing && part_scan_start(*p)) {
-					eol = part_eol(p, end - p);
-					break;
+				if (!pt->passing) {
+					if (part_blank(p, end)) {
+						/* an empty line: nothing to an idle scanner */
+						p += *p == '\n' ? 1 : 2;
+						if (p == end)
+							return (0);
+						continue;
+					}
+					if (part_scan_start(*p)
+					    || b64text_could_start(p, (size_t) (end - p))) {
+						eol = part_eol(p, end - p);
+						break;
+					}
 				}
 				eol = part_eol(p, end - p);
-				if (!pt->passing && b64text_could_start(p, part_line_len(p, eol, end)))
-					break;
 				if (eol == 0) {
 					pt->passing = 1;
 					return (0);

@@ -158,6 +158,12 @@ Test(b64text, could_start)
 	cr_expect(b64text_could_start((const uint8_t *) "VGhl", 4), "a line cut short may go on");
 	cr_expect(!b64text_could_start((const uint8_t *) "Hello there", 11));
 	cr_expect(!b64text_could_start((const uint8_t *) "", 0));
+	/* n is what the caller has: the line's end may be in it */
+	cr_expect(b64text_could_start((const uint8_t *) "VGhl\r\nHello there", 19));
+	cr_expect(b64text_could_start((const uint8_t *) "VGhl\rHello there", 17));
+	cr_expect(!b64text_could_start((const uint8_t *) "Hello there\nVGhlVGhlVGhlVGhl", 28));
+	cr_expect(!b64text_could_start((const uint8_t *) "\r\nVGhlVGhlVGhlVGhl", 18));
+	cr_expect(b64text_could_start((const uint8_t *) "VGhlVGhlVGhlVGhl-junk", 21));
 }
 
 /*

@@ -376,6 +376,48 @@ Test(base64, round_trip_sizes)
 	}
 }
 
+/*
+ * Counting takes 64 bytes at a time while they are alphabet, CR or LF,
+ * and byte by byte elsewhere: long streams with a few blanks, tabs, '='
+ * and junk bytes dropped anywhere (in a run, at a block's edge, at the
+ * end) must count exactly what decoding yields, with the same state.
+ */
+Test(base64, count_equals_decode_sparse_specials)
+{
+	static const uint8_t special[] = " \t=!\x80\r\n";
+	size_t  len, i, k, r, cuts[64], n;
+	uint8_t *e;
+	struct b64 d, c;
+	struct col sink = {0};
+
+	for (r = 0; r < 400; r++) {
+		len = 1 + rng() % 20000;
+		e = malloc(len);
+		cr_assert(e != 0);
+		for (i = 0; i < len; i++)
+			e[i] = (i % 78 == 76) ? '\r' : (i % 78 == 77) ? '\n'
+				: (uint8_t) b64_alpha[rng() % 64];
+		for (k = rng() % 6; k > 0; k--)
+			e[rng() % len] = special[rng() % (sizeof(special) - 1)];
+		if (r % 5 == 0)		/* at a 64-byte block's edge */
+			e[(rng() % (len / 64 + 1)) * 64 % len] = special[rng() % 5];
+		b64_init(&d);
+		cr_assert_eq(b64_feed(&d, e, len, col_sink, &sink), 0);
+		cr_assert_eq(b64_finish(&d, col_sink, &sink), 0);
+		cr_assert_eq(sink.n, d.out);
+		n = random_cuts(len, cuts, 64, 1 + rng() % 3000);
+		feed_cuts(&c, e, len, cuts, n, 0);
+		cr_assert_eq(c.out, d.out, "round %zu: out", r);
+		cr_assert_eq(c.junk, d.junk, "round %zu: junk", r);
+		cr_assert_eq(c.padded, d.padded, "round %zu: padded", r);
+		feed_cuts(&c, e, len, cuts, 0, 0);	/* whole */
+		cr_assert_eq(c.out, d.out, "round %zu: out, whole", r);
+		cr_assert_eq(c.junk, d.junk, "round %zu: junk, whole", r);
+		col_free(&sink);
+		free(e);
+	}
+}
+
 Test(base64, stop_in_feed)
 {
 	size_t  n = 40000, i;
