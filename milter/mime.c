@@ -530,9 +530,9 @@ static void mime_take(const struct mime *mp, unsigned rules, struct mime_take *t
 	if ((rules & RD_BND_2231) && ct->boundary_2231.given)
 		b = &ct->boundary_2231;
 	else if ((rules & RD_BND_LAST) && ct->boundary_last.given)
-		b = &ct->boundary_last;
-	else if (ct->boundary_first.given)
-		b = &ct->boundary_first;	/* Python's email: the first boundary= */
+		b = (rules & RD_BND_RAW) ? &ct->boundary_last_raw : &ct->boundary_last;
+	else if (ct->boundary_first.given)	/* Python's email: the first boundary= */
+		b = (rules & RD_BND_RAW) ? &ct->boundary_first_raw : &ct->boundary_first;
 	if (b) {
 		t->bnd = b->s;
 		t->bnd_len = b->len;
@@ -977,6 +977,19 @@ static int mime_held_line(struct mime *mp, int complete)
 	}
 }
 
+/*
+ * The message's own preamble is a leaf for RD_PREAMBLE (ripmime writes
+ * it out): no declared type, sent as it is.
+ */
+static const struct mimehdr mime_preamble_hdr = {.cte = CTE_IDENTITY};
+
+static int mime_preamble_leaf(const struct mime *mp)
+{
+	return (mp->depth == 1 && mp->base_depth == 0
+		&& !mp->frames[1].delimited
+		&& reading_with(mime_readings(mp), RD_PREAMBLE) != 0);
+}
+
 /* mime_body_content - bytes of the current leaf's body */
 
 static int mime_body_content(struct mime *mp, const uint8_t *p, size_t n)
@@ -995,8 +1008,9 @@ static int mime_body_content(struct mime *mp, const uint8_t *p, size_t n)
 		if (mp->depth == 0 || f->kind != FRAME_MULTIPART || mp->mode != MODE_BODY)
 			return (0);
 		mime_path_child(mp, f->path_len, f->delimited ? f->children + 1 : 0);
-		if ((mp->leaf = part_new(mp->msg, mime_readings(mp), 0, mp->base_depth + mp->depth,
-					 mp->path, mp->path_len)) == 0)
+		if ((mp->leaf = part_new(mp->msg, mime_readings(mp),
+					 mime_preamble_leaf(mp) ? &mime_preamble_hdr : 0,
+					 mp->base_depth + mp->depth, mp->path, mp->path_len)) == 0)
 			return (1);
 	}
 	return (part_feed(mp->leaf, p, n));

@@ -36,9 +36,10 @@
  *	sections 0, 1, ... up to the first missing one.  The boundary's
  *	other forms are kept too, in boundary_first (the first
  *	boundary=), boundary_last (the last) and boundary_2231
- *	(boundary*=, else the sections), trailing blanks dropped like the
- *	boundary's, so that the MIME parser can follow the readings that
- *	choose another; when two given forms differ, or a section comes
+ *	(boundary*=, else the sections), and the first and the last with
+ *	backslashes in a quoted value kept as characters (boundary_first_raw,
+ *	boundary_last_raw), trailing blanks dropped like the boundary's, so
+ *	that the MIME parser can follow the readings that choose another; when two given forms differ, or a section comes
  *	twice with different values, the finding is
  *	MIMEHDR_F_BOUNDARY_AMBIGUOUS.  A file name given in forms that
  *	decode differently is MIMEHDR_F_NAME_AMBIGUOUS.
@@ -100,6 +101,8 @@ void    mimehdr_reset(struct mimehdr *hdr)
 	mimehdr_bnd_reset(&hdr->boundary_first);
 	mimehdr_bnd_reset(&hdr->boundary_last);
 	mimehdr_bnd_reset(&hdr->boundary_2231);
+	mimehdr_bnd_reset(&hdr->boundary_first_raw);
+	mimehdr_bnd_reset(&hdr->boundary_last_raw);
 	hdr->boundary_plain = 0;
 	hdr->param_steps = 0;
 	hdr->name_len = 0;
@@ -458,6 +461,8 @@ enum mimehdr_form {
 	FORM_FIRST,			/* the first attr= */
 	FORM_LAST,			/* the last attr= */
 	FORM_2231,			/* attr*=, else sections */
+	FORM_FIRST_RAW,			/* FORM_FIRST, backslashes kept */
+	FORM_LAST_RAW,			/* FORM_LAST, backslashes kept */
 };
 
 /* mimehdr_assemble - one form of a parameter's value, decoded; -1 if absent */
@@ -467,10 +472,14 @@ static long mimehdr_assemble(const struct mimehdr_want *w, enum mimehdr_form for
 {
 	const struct mimehdr_val *one = 0;
 	size_t  olen = 0;
-	int     trunc = 0;
+	int     trunc = 0, raw = 0;
 
 	if (outcap == 0)
 		return (-1);
+	if (form == FORM_FIRST_RAW || form == FORM_LAST_RAW) {
+		raw = 1;
+		form = form == FORM_FIRST_RAW ? FORM_FIRST : FORM_LAST;
+	}
 	switch (form) {
 	case FORM_WINNER:
 		one = w->ext.given ? &w->ext : w->last.given ? &w->last : 0;
@@ -481,13 +490,16 @@ static long mimehdr_assemble(const struct mimehdr_want *w, enum mimehdr_form for
 	case FORM_LAST:
 		one = w->last.given ? &w->last : 0;
 		break;
-	case FORM_2231:
+	default:
 		one = w->ext.given ? &w->ext : 0;
 		break;
 	}
-	if (one)
-		mimehdr_append(one, 1, tail, out, outcap, &olen, &trunc);
-	else if ((form == FORM_WINNER || form == FORM_2231) && w->sec[0].given)
+	if (one) {
+		struct mimehdr_val v = *one;
+
+		v.quoted = v.quoted && !raw;	/* raw: a backslash is a character */
+		mimehdr_append(&v, 1, tail, out, outcap, &olen, &trunc);
+	} else if ((form == FORM_WINNER || form == FORM_2231) && w->sec[0].given)
 		for (int seg = 0; seg < MIMEHDR_SEG_MAX && w->sec[seg].given; seg++)
 			mimehdr_append(&w->sec[seg], seg == 0, tail, out, outcap, &olen, &trunc);
 	else
@@ -672,10 +684,14 @@ static void mimehdr_boundary(struct mimehdr *hdr, const struct mimehdr_want *w)
 	mimehdr_bnd_form(w, FORM_FIRST, &hdr->boundary_first);
 	mimehdr_bnd_form(w, FORM_LAST, &hdr->boundary_last);
 	mimehdr_bnd_form(w, FORM_2231, &hdr->boundary_2231);
+	mimehdr_bnd_form(w, FORM_FIRST_RAW, &hdr->boundary_first_raw);
+	mimehdr_bnd_form(w, FORM_LAST_RAW, &hdr->boundary_last_raw);
 	hdr->boundary_plain = w->plain;
 	if (mimehdr_bnd_differ(&hdr->boundary_first, &hdr->boundary_last)
 	    || mimehdr_bnd_differ(&hdr->boundary_last, &hdr->boundary_2231)
 	    || mimehdr_bnd_differ(&hdr->boundary_first, &hdr->boundary_2231)
+	    || mimehdr_bnd_differ(&hdr->boundary_first, &hdr->boundary_first_raw)
+	    || mimehdr_bnd_differ(&hdr->boundary_last, &hdr->boundary_last_raw)
 	    || (w->sec_dup && !w->ext.given))
 		hdr->findings |= MIMEHDR_F_BOUNDARY_AMBIGUOUS;
 }

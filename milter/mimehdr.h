@@ -54,6 +54,8 @@ struct mimehdr {
 	struct mimehdr_bnd boundary_first;	/* the first boundary= */
 	struct mimehdr_bnd boundary_last;	/* the last boundary= */
 	struct mimehdr_bnd boundary_2231;	/* boundary*=, else boundary*0.. */
+	struct mimehdr_bnd boundary_first_raw;	/* the first, "\\" kept */
+	struct mimehdr_bnd boundary_last_raw;	/* the last, "\\" kept */
 	unsigned boundary_plain;	/* how many boundary= */
 	unsigned long param_steps;	/* parameters parsed (linear in the fields) */
 	char	name[MIMEHDR_NAME_MAX];	/* disposition filename, else type's name */

@@ -28,10 +28,15 @@
  *	RD_BND_2231 a boundary given in RFC 2231 form (boundary*0=...)
  *		wins over a plain one beside it (ripmime); Python's
  *		compat32 policy takes the plain one.
+ *	RD_BND_RAW a backslash in a quoted boundary is a character of it,
+ *		not an escape: boundary="ab\\cd" is ab\\cd (ClamAV, ripmime,
+ *		reformime and Python's compat32 policy, the default of
+ *		message_from_bytes; tried against each); RFC 2045's
+ *		quoted-pair, Python's default policy and munpack read abcd.
  *	RD_CT_LAST, RD_CTE_LAST of Content-Type (Content-Transfer-
  *		Encoding) fields given twice the last wins (ripmime,
- *		reformime, munpack, uudeview); Python's email takes the
- *		first.
+ *		reformime, munpack; uudeview for Content-Type only);
+ *		Python's email takes the first.
  *	RD_CTE_LOOSE a quoted or commented encoding ("base64") is that
  *		encoding (ripmime, reformime, uudeview).
  *	RD_NOCLOSE a close delimiter does not end the multipart: a
@@ -53,6 +58,14 @@
  *		ripmime and uudeview): "\r--boundary" is a delimiter, and
  *		"Content-Type: x\rContent-Transfer-Encoding: base64" two
  *		fields.
+ *
+ *	RD_PREAMBLE the message's own multipart preamble, the text
+ *		before its first delimiter, is a file of its own: ripmime
+ *		writes it out (textfile0) like any part, so a filter
+ *		behind it reads what it holds (a uuencoded block, or raw
+ *		bytes that sniff as an archive).  It is a leaf of no
+ *		declared type; the preambles of inner multiparts ripmime
+ *		drops, and so does every other reading.
  *
  *	RD_NESTED a message/rfc822 part sent base64 or quoted-printable
  *		is decoded and parsed as a message (ClamAV and ripmime
@@ -91,17 +104,20 @@
 #define RD_CR		0x0400
 #define RD_EPILOGUE	0x0800
 #define RD_NESTED	0x1000
+#define RD_PREAMBLE	0x2000
+#define RD_BND_RAW	0x4000
 
 /*    enum                name         rules */
 #define READINGS(X) \
 	X(READING_RFC,       "rfc",       0) \
-	X(READING_PYTHON,    "python",    RD_CR) \
-	X(READING_CLAMAV,    "clamav",    RD_JUNK | RD_NESTED) \
+	X(READING_PYTHON,    "python",    RD_CR | RD_BND_RAW) \
+	X(READING_CLAMAV,    "clamav",    RD_JUNK | RD_NESTED | RD_BND_RAW) \
 	X(READING_RIPMIME,   "ripmime",   RD_JUNK | RD_BLANK | RD_BND_LAST | RD_BND_2231 \
 				    | RD_CT_LAST | RD_CTE_LAST | RD_CTE_LOOSE | RD_NOCLOSE \
-				    | RD_GUESS | RD_HDR_JUNK | RD_CR | RD_EPILOGUE | RD_NESTED) \
+				    | RD_GUESS | RD_HDR_JUNK | RD_CR | RD_EPILOGUE | RD_NESTED \
+				    | RD_PREAMBLE | RD_BND_RAW) \
 	X(READING_REFORMIME, "reformime", RD_JUNK | RD_BND_LAST | RD_CT_LAST | RD_CTE_LAST \
-				    | RD_CTE_LOOSE | RD_HDR_JUNK)
+				    | RD_CTE_LOOSE | RD_HDR_JUNK | RD_BND_RAW)
 
 enum reading {
 #define READING_ENUM(e, n, r) e,

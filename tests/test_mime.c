@@ -37,9 +37,9 @@ static const struct mime_case cases[] = {
 	{"not a header line", "Subject: x\nthis is not a header\nmore\n", 1, 26, 0, F(FIND_HEADER_MALFORMED), 0},
 	/* ripmime reads an entity in a text epilogue (RD_EPILOGUE) */
 	{"multipart", MP "preamble\r\n--XX\r\n\r\nA\r\n--XX\r\nContent-Type: text/plain\r\n\r\nBB\r\n--XX--\r\nepilogue\r\n",
-	 2, 3, 1, F(FIND_READINGS_DIFFER), 0},
+	 3, 11, 1, F(FIND_READINGS_DIFFER), 0},
 	{"multipart, no epilogue", MP "preamble\r\n--XX\r\n\r\nA\r\n--XX\r\nContent-Type: text/plain\r\n\r\nBB\r\n--XX--\r\n\r\n",
-	 2, 3, 1, 0, ~0ull},
+	 3, 11, 1, 0, ~0ull},
 	{"a part in the epilogue", MP "--XX\r\n\r\nA\r\n--XX--\r\nContent-Type: text/plain\r\n\r\nBBBBBBBBBB\r\n",
 	 2, 13, 1, F(FIND_READINGS_DIFFER), 0},
 	{"multipart lf", "Content-Type: multipart/mixed; boundary=XX\n\n--XX\n\nA\n--XX\n\nBB\n--XX--\n", 2, 3, 1, 0, ~0ull},
@@ -54,7 +54,7 @@ static const struct mime_case cases[] = {
 	 2, 6, 3, 0, ~0ull},
 	{"rfc822 leaf", "Content-Type: message/rfc822\n\nSubject: inner\n\nhello\n", 1, 6, 1, 0, ~0ull},
 	{"unclosed", MP "--XX\r\n\r\nA\r\n--XX\r\n\r\nBB\r\n", 2, 5, 1, F(FIND_BOUNDARY_UNCLOSED), F(FIND_BOUNDARY_NOT_FOUND)},
-	{"boundary never found", MP "just text\r\n", 0, 0, 1, F(FIND_BOUNDARY_NOT_FOUND), 0},
+	{"boundary never found", MP "just text\r\n", 1, 11, 1, F(FIND_BOUNDARY_NOT_FOUND), 0},
 	/* ripmime guesses a boundary (RD_GUESS): nesting 1 in its view */
 	{"no boundary parameter", "Content-Type: multipart/mixed\r\n\r\ntext\r\n", 1, 6, 1, F(FIND_BOUNDARY_MISSING), 0},
 	{"part without body", MP "--XX\r\nContent-Type: text/plain\r\n--XX\r\n\r\nB\r\n--XX--\r\n", 2, 1, 1, F(FIND_NO_BODY), 0},
@@ -94,7 +94,12 @@ static const struct mime_case cases[] = {
 	 1, 29, 1, F(FIND_READINGS_DIFFER), 0},
 	/* the last field wins for ripmime and reformime: 10 bytes of 7bit */
 	{"boundary twice", "Content-Type: multipart/mixed; boundary=AA; boundary=BB\r\n\r\n--AA\r\n\r\na\r\n--BB\r\n\r\nbbbb\r\n--AA--\r\n--BB--\r\n",
-	 1, 15, 1, F(FIND_READINGS_DIFFER), 0},
+	 2, 21, 1, F(FIND_READINGS_DIFFER), 0},
+	/* boundary="a\\b": RFC 2045 unescapes it (ab), ClamAV, ripmime,
+	 * reformime and Python's compat32 keep the backslash (RD_BND_RAW) */
+	{"backslash in a quoted boundary", "Content-Type: multipart/mixed; boundary=\"a\\b\"\r\n\r\n"
+	 "--a\\b\r\n\r\nxx\r\n--ab\r\n\r\nyyyy\r\n--ab--\r\n--a\\b--\r\n",
+	 1, 24, 1, F(FIND_READINGS_DIFFER), 0},
 	{"content-type twice", "Content-Type: text/plain\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n\r\nx\r\n--B--\r\n",
 	 1, 17, 1, F(FIND_READINGS_DIFFER), 0},
 	{"parts after the close delimiter", MP "--XX\r\n\r\nA\r\n--XX--\r\n--XX\r\n\r\nBBBBBBBB\r\n--XX--\r\n",
@@ -133,6 +138,11 @@ static const struct mime_case cases[] = {
 	/* TNEF and S/MIME: not opened yet, never silently (a finding) */
 	{"tnef is opaque", MP "--XX\r\nContent-Type: application/ms-tnef; name=\"winmail.dat\"\r\n"
 	 "Content-Transfer-Encoding: base64\r\n\r\neJ8+IgAA\r\n--XX--\r\n", 1, 6, 1, F(FIND_OPAQUE), 0},
+	/* ripmime writes the message's preamble out (RD_PREAMBLE): a leaf;
+	 * an inner multipart's preamble it drops, as every reading does */
+	{"preamble is a leaf", MP "raw bytes\r\n--XX\r\n\r\nA\r\n--XX--\r\n", 2, 10, 1, 0, ~0ull},
+	{"inner preamble is none", MP "--XX\r\nContent-Type: multipart/alternative; boundary=YY\r\n\r\n"
+	 "inner\r\n--YY\r\n\r\nA\r\n--YY--\r\n--XX--\r\n", 1, 1, 2, 0, ~0ull},
 	{"cte conflict", "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n\r\nSGVsbG8=\r\n", 1, 10, 0, F(FIND_CTE_CONFLICT), 0},
 };
 
@@ -177,7 +187,8 @@ static const struct {
 	{"multipart", "readings=rfc+python+clamav+reformime,ripmime "},
 	{"multipart, no epilogue", "readings=rfc+python+clamav+ripmime+reformime "},
 	{"a part in the epilogue", "readings=rfc+python+clamav+reformime,ripmime reading=ripmime "},
-	{"boundary twice", "readings=rfc+python+clamav,ripmime+reformime reading=rfc+python+clamav "},
+	{"boundary twice", "readings=rfc+python+clamav,ripmime+reformime reading=ripmime+reformime "},
+	{"backslash in a quoted boundary", "readings=rfc,python+clamav+ripmime+reformime reading=python+clamav+ripmime+reformime "},
 	{"content-type twice", "readings=rfc+python+clamav,ripmime+reformime reading=rfc+python+clamav "},
 	{"parts after the close delimiter", "readings=rfc+python+clamav+reformime,ripmime reading=ripmime "},
 	{"empty boundary", "readings=rfc+python+clamav+ripmime+reformime "},

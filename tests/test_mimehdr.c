@@ -224,7 +224,28 @@ Test(mimehdr, boundary_forms_exposed)
 	mimehdr_reset(&h);
 	mimehdr_field(&h, MIMEHDR_CTYPE, v, strlen(v));
 	cr_expect(h.boundary_first.given && h.boundary_last.given && !h.boundary_2231.given);
+	cr_expect_str_eq(h.boundary_first_raw.s, "only");
 	cr_expect_eq(h.findings & MIMEHDR_F_BOUNDARY_AMBIGUOUS, 0);
+
+	/* a backslash in a quoted value: an escape, or kept (RD_BND_RAW);
+	 * unquoted, no escape */
+	static const struct {
+		const char *v, *first, *first_raw, *last, *last_raw;
+		int     ambiguous;
+	} raw[] = {
+		{"multipart/mixed; boundary=\"a\\b\\\"c\"; boundary=\"d\\e\"",
+		 "ab\"c", "a\\b\\\"c", "de", "d\\e", 1},
+		{"multipart/mixed; boundary=a\\b", "a\\b", "a\\b", "a\\b", "a\\b", 0},
+	};
+	for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+		mimehdr_reset(&h);
+		mimehdr_field(&h, MIMEHDR_CTYPE, raw[i].v, strlen(raw[i].v));
+		cr_expect_str_eq(h.boundary_first.s, raw[i].first);
+		cr_expect_str_eq(h.boundary_first_raw.s, raw[i].first_raw);
+		cr_expect_str_eq(h.boundary_last.s, raw[i].last);
+		cr_expect_str_eq(h.boundary_last_raw.s, raw[i].last_raw);
+		cr_expect_eq(!!(h.findings & MIMEHDR_F_BOUNDARY_AMBIGUOUS), raw[i].ambiguous);
+	}
 	v = "text/plain; charset=us-ascii";
 	mimehdr_reset(&h);
 	mimehdr_field(&h, MIMEHDR_CTYPE, v, strlen(v));

@@ -64,6 +64,10 @@ extern void tu_printf(struct tu_buf *, const char *, ...)
 extern void tu_put_base64(struct tu_buf *, const uint8_t *, size_t, const char *eol);
 extern void tu_put_qp(struct tu_buf *, const uint8_t *, size_t, const char *eol);
 
+/* tu_message_attach's preamble, a leaf of its own in ripmime's reading
+ * (RD_PREAMBLE): it counts among the parts and the decoded bytes. */
+#define TU_PREAMBLE_LEN	44
+
 /*
  * A whole message with one attachment: headers, a text part, then the
  * attachment of the given Content-Type, file name (NULL: none) and
