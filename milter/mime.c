@@ -157,8 +157,7 @@ struct mime {
 	char	name[MIME_NAME_MAX];
 	size_t	hval_len;
 	int	hval_trunc;
-	int	hval_skip;		/* compaction: passing over a dropped parameter */
-	int	hval_esc;		/* ... a backslash in its quoted string */
+	struct mimehdr_skip hval_skip;	/* compaction: passing over what it dropped */
 	char	hval[MIME_HVAL_MAX];
 
 	/* A held line start, and a held line end (body only). */
@@ -496,7 +495,7 @@ static void mime_field_end(struct mime *mp)
 		mimehdr_field(&mp->hdr, mp->field, mp->hval, mp->hval_len);
 	mp->field = MIMEHDR_OTHER;
 	mp->hval_len = 0;
-	mp->hval_skip = 0;
+	mp->hval_skip.mode = 0;
 }
 
 /*
@@ -1191,7 +1190,7 @@ static int mime_hname(struct mime *mp, int c)
 		if (n == 0)
 			msg_finding(mp->msg, FIND_HEADER_MALFORMED);
 		mp->hval_len = 0;
-		mp->hval_skip = 0;
+		mp->hval_skip.mode = 0;
 		mp->state = MS_HVALUE;
 		mp->first_line = 0;
 		return (0);
@@ -1209,30 +1208,6 @@ static int mime_hname(struct mime *mp, int c)
 
 /* mime_hvalue - a span of a field's value, unfolded, up to the line end */
 
-/* mime_hval_skip - pass over what is left of a dropped parameter's value */
-
-static size_t mime_hval_skip(struct mime *mp, const uint8_t *p, size_t n)
-{
-	size_t  i;
-
-	for (i = 0; i < n; i++) {
-		if (mp->hval_skip == 1) {
-			if (mp->hval_esc)
-				mp->hval_esc = 0;
-			else if (p[i] == '\\')
-				mp->hval_esc = 1;
-			else if (p[i] == '"') {
-				mp->hval_skip = 0;
-				return (i + 1);		/* its closing quote */
-			}
-		} else if (p[i] == ';' || p[i] == '(' || isspace(p[i])) {
-			mp->hval_skip = 0;
-			return (i);			/* the token's end */
-		}
-	}
-	return (n);
-}
-
 /*
  * mime_hval_put - bytes of a field's value, kept up to MIME_HVAL_MAX.  A
  * Content-Type or Content-Disposition that outgrows it (Python's email
@@ -1245,22 +1220,19 @@ static size_t mime_hval_skip(struct mime *mp, const uint8_t *p, size_t n)
 static void mime_hval_put(struct mime *mp, const uint8_t *p, size_t copy)
 {
 	size_t  room, k;
-	int     skip;
 
 	if (mp->field == MIMEHDR_OTHER)
 		return;
 	while (copy > 0) {
-		if (mp->hval_skip) {
-			k = mime_hval_skip(mp, p, copy);
+		if (mp->hval_skip.mode) {
+			k = mimehdr_skip(&mp->hval_skip, p, copy);
 			p += k, copy -= k;
 			continue;
 		}
 		room = sizeof(mp->hval) - mp->hval_len;
 		if (copy > room && !mp->hval_trunc
 		    && (mp->field == MIMEHDR_CTYPE || mp->field == MIMEHDR_DISPOSITION)) {
-			mp->hval_len = mimehdr_compact(mp->hval, mp->hval_len, &skip);
-			mp->hval_skip = skip;
-			mp->hval_esc = 0;
+			mp->hval_len = mimehdr_compact(mp->hval, mp->hval_len, &mp->hval_skip);
 			if (mp->hval_len > sizeof(mp->hval) / 2)
 				mp->hval_trunc = 1;	/* no room won: cut from here */
 			continue;

@@ -270,18 +270,21 @@ static int mimehdr_kept(const struct mimehdr_raw *r)
  * written; the others are dropped.  A parameter the value ends in may
  * be cut short: it is kept as it is, unless it is one that would be
  * dropped, in which case *skip tells the caller what to pass over of
- * the bytes to come before the value goes on (1: the rest of a quoted
- * string, 2: the rest of a token).  Parsed as mimehdr_param parses, so
- * what is kept reads as it did in the whole value.  Returns the length.
+ * the bytes to come before the value goes on (the rest of a quoted
+ * string, of a token), and so does a comment the value ends in (RFC 2045
+ * readers drop comments; one longer than the buffer would else cut the
+ * field short of a boundary after it).  mimehdr_skip() passes over such
+ * bytes, in any split.  Parsed as mimehdr_param parses, so what is kept
+ * reads as it did in the whole value.  Returns the length.
  */
 
-size_t  mimehdr_compact(char *v, size_t len, int *skip)
+size_t  mimehdr_compact(char *v, size_t len, struct mimehdr_skip *skip)
 {
-	const char *p = v, *end = v + len, *from, *seg;
+	const char *p = v, *end = v + len, *from, *seg, *q;
 	struct mimehdr_raw r;
 	char   *out;
 
-	*skip = 0;
+	memset(skip, 0, sizeof(*skip));
 	/* the type: everything before the first ';' */
 	for (p = mimehdr_skip_cfws(p, end); p < end && *p != ';'; p++)
 		if (*p == '"')
@@ -296,9 +299,9 @@ size_t  mimehdr_compact(char *v, size_t len, int *skip)
 				memmove(out, seg, (size_t) (end - seg));
 				out += end - seg;
 			} else if (r.quoted && (r.val + r.val_len >= end)) {
-				*skip = 1;
+				skip->mode = MIMEHDR_SKIP_QUOTED;
 			} else if (!r.quoted && r.val + r.val_len >= end) {
-				*skip = 2;
+				skip->mode = MIMEHDR_SKIP_TOKEN;
 			}
 			return ((size_t) (out - v));
 		}
@@ -307,12 +310,55 @@ size_t  mimehdr_compact(char *v, size_t len, int *skip)
 			out += p - from;
 		}
 	}
+	/* a comment the value ends in: dropped, and the rest of it passed over */
+	for (q = from; q < end && (*q == ';' || isspace((unsigned char) *q)); q++)
+		continue;
+	if (q < end && *q == '(') {
+		skip->mode = MIMEHDR_SKIP_COMMENT;
+		if (mimehdr_skip(skip, (const uint8_t *) q, (size_t) (end - q)) == (size_t) (end - q)
+		    && skip->mode == MIMEHDR_SKIP_COMMENT)
+			end = q;			/* still open: drop it */
+		else
+			memset(skip, 0, sizeof(*skip));
+	}
 	/* what no parameter took (an attribute cut short): keep it */
 	if (from < end) {
 		memmove(out, from, (size_t) (end - from));
 		out += end - from;
 	}
 	return ((size_t) (out - v));
+}
+
+/*
+ * mimehdr_skip - pass over what mimehdr_compact() dropped of bytes to
+ * come; returns how many of the n at p belong to it (skip->mode is 0
+ * once it is over).
+ */
+
+size_t  mimehdr_skip(struct mimehdr_skip *skip, const uint8_t *p, size_t n)
+{
+	size_t  i;
+
+	for (i = 0; i < n && skip->mode; i++) {
+		if (skip->mode == MIMEHDR_SKIP_TOKEN) {
+			if (p[i] == ';' || p[i] == '(' || isspace(p[i])) {
+				skip->mode = 0;
+				return (i);		/* the token's end */
+			}
+		} else if (skip->esc) {
+			skip->esc = 0;
+		} else if (p[i] == '\\') {
+			skip->esc = 1;
+		} else if (skip->mode == MIMEHDR_SKIP_QUOTED) {
+			if (p[i] == '"')
+				skip->mode = 0;		/* its closing quote */
+		} else if (p[i] == '(') {
+			skip->depth++;
+		} else if (p[i] == ')' && --skip->depth == 0) {
+			skip->mode = 0;			/* its closing parenthesis */
+		}
+	}
+	return (i);
 }
 
 struct mimehdr_val {			/* a raw value kept for assembly */

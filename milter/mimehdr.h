@@ -79,6 +79,18 @@ extern void mimehdr_field(struct mimehdr *, enum mimehdr_field,
 extern long mimehdr_param(const char *value, size_t len, const char *attr,
 			          char *out, size_t outcap, int *truncated);
 extern int mimehdr_is(const struct mimehdr *, const char *prefix);
-extern size_t mimehdr_compact(char *value, size_t len, int *skip);
+/* What the caller of mimehdr_compact() passes over of the bytes to come. */
+struct mimehdr_skip {
+	int	mode;			/* 0 none, MIMEHDR_SKIP_* */
+	unsigned depth;			/* _COMMENT: parentheses open */
+	int	esc;			/* _QUOTED, _COMMENT: after a backslash */
+};
+
+#define MIMEHDR_SKIP_QUOTED	1	/* the rest of a quoted string */
+#define MIMEHDR_SKIP_TOKEN	2	/* the rest of a token */
+#define MIMEHDR_SKIP_COMMENT	3	/* the rest of a comment */
+
+extern size_t mimehdr_compact(char *value, size_t len, struct mimehdr_skip *);
+extern size_t mimehdr_skip(struct mimehdr_skip *, const uint8_t *, size_t);
 
 #endif

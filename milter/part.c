@@ -39,7 +39,7 @@
  *	analysed however it was encoded, for the readings that parse it
  *	(RD_NESTED: ClamAV, ripmime).  Where they part ways in it the
  *	parser forks (mime.c) and the part keeps every copy (part_nest_add:
- *	five at most, since readings partition), each fed the decoded
+ *	six at most, since readings partition), each fed the decoded
  *	message in the same whole blocks, so their order of events, and
  *	where a limit trips, do not depend on the split.  They share the
  *	view: the leaves of every copy count (a union, which may count a

@@ -79,6 +79,15 @@
  *		forks inside the leaf (part.c keeps a parser for each way),
  *		and every way's leaves count in the view: a union.
  *
+ *	munpack is a reading of its own, for it mixes the others' rules:
+ *	the first of two boundary parameters (as Python's email) but the
+ *	last of two Content-Type fields (as ripmime), a delimiter with
+ *	junk after it and a guessed boundary, nothing else (each rule tried
+ *	against mpack 1.6's munpack).  uudeview has no row: its MIME
+ *	reading writes out no text, and its search for encoded blocks in
+ *	any text is done for every reading (uu.c, yenc.c, binhex.c,
+ *	b64text.c).
+ *
  *	Every reading passes over an mbox "From " line anywhere in a
  *	header block (Python's email notes a misplaced envelope header and
  *	goes on; so do the others), and takes an empty boundary parameter
@@ -117,7 +126,8 @@
 				    | RD_GUESS | RD_HDR_JUNK | RD_CR | RD_EPILOGUE | RD_NESTED \
 				    | RD_PREAMBLE | RD_BND_RAW) \
 	X(READING_REFORMIME, "reformime", RD_JUNK | RD_BND_LAST | RD_CT_LAST | RD_CTE_LAST \
-				    | RD_CTE_LOOSE | RD_HDR_JUNK | RD_BND_RAW)
+				    | RD_CTE_LOOSE | RD_HDR_JUNK | RD_BND_RAW) \
+	X(READING_MUNPACK,   "munpack",   RD_JUNK | RD_CT_LAST | RD_CTE_LAST | RD_GUESS)
 
 enum reading {
 #define READING_ENUM(e, n, r) e,

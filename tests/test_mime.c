@@ -100,6 +100,11 @@ static const struct mime_case cases[] = {
 	{"backslash in a quoted boundary", "Content-Type: multipart/mixed; boundary=\"a\\b\"\r\n\r\n"
 	 "--a\\b\r\n\r\nxx\r\n--ab\r\n\r\nyyyy\r\n--ab--\r\n--a\\b--\r\n",
 	 1, 24, 1, F(FIND_READINGS_DIFFER), 0},
+	/* munpack: the last Content-Type but the first boundary= */
+	{"content-type and boundary twice", "Content-Type: text/plain\r\n"
+	 "Content-Type: multipart/mixed; boundary=AA; boundary=BB\r\n\r\n--AA\r\n"
+	 "Content-Type: application/octet-stream\r\n\r\nATTACHMENT\r\n--AA--\r\n",
+	 1, 68, 1, F(FIND_READINGS_DIFFER), 0},
 	{"content-type twice", "Content-Type: text/plain\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n\r\nx\r\n--B--\r\n",
 	 1, 17, 1, F(FIND_READINGS_DIFFER), 0},
 	{"parts after the close delimiter", MP "--XX\r\n\r\nA\r\n--XX--\r\n--XX\r\n\r\nBBBBBBBB\r\n--XX--\r\n",
@@ -179,26 +184,27 @@ static const struct {
 	const char *name;		/* a case of the table */
 	const char *readings;		/* readings=... reading=... in the record */
 } views[] = {
-	{"junk after a delimiter: two readings", "readings=rfc+python,clamav+ripmime+reformime reading=rfc+python "},
-	{"indented delimiter: ripmime alone", "readings=rfc+python+clamav+reformime,ripmime reading=rfc+python+clamav+reformime "},
-	{"indented lines that are no delimiter", "readings=rfc+python+clamav+ripmime+reformime reading=rfc+python+clamav+ripmime+reformime "},
-	{"junk and indent: three views", "readings=rfc+python,clamav+reformime,ripmime reading=rfc+python "},
-	{"long indent before a delimiter", "readings=rfc+python+clamav+reformime,ripmime reading=rfc+python+clamav+reformime "},
-	{"multipart", "readings=rfc+python+clamav+reformime,ripmime "},
-	{"multipart, no epilogue", "readings=rfc+python+clamav+ripmime+reformime "},
-	{"a part in the epilogue", "readings=rfc+python+clamav+reformime,ripmime reading=ripmime "},
-	{"boundary twice", "readings=rfc+python+clamav,ripmime+reformime reading=ripmime+reformime "},
-	{"backslash in a quoted boundary", "readings=rfc,python+clamav+ripmime+reformime reading=python+clamav+ripmime+reformime "},
-	{"content-type twice", "readings=rfc+python+clamav,ripmime+reformime reading=rfc+python+clamav "},
-	{"parts after the close delimiter", "readings=rfc+python+clamav+reformime,ripmime reading=ripmime "},
-	{"empty boundary", "readings=rfc+python+clamav+ripmime+reformime "},
-	{"no field in a part header", "readings=rfc+python+clamav,ripmime+reformime reading=rfc+python+clamav "},
-	{"quoted encoding", "readings=rfc+python+clamav,ripmime+reformime reading=rfc+python+clamav "},
-	{"boundary guessed", "readings=rfc+python+clamav+reformime,ripmime reading=rfc+python+clamav+reformime "},
-	{"lone cr before a delimiter", "readings=rfc+clamav+reformime,python+ripmime reading=rfc+clamav+reformime "},
-	{"lone crs around a delimiter", "readings=rfc+clamav+reformime,python+ripmime reading=rfc+clamav+reformime "},
-	{"lone cr in a part header", "readings=rfc+clamav+reformime,python+ripmime reading=rfc+clamav+reformime "},
-	{"lone cr ends the header", "readings=rfc+clamav+reformime,python+ripmime reading=python+ripmime "},
+	{"junk after a delimiter: two readings", "readings=rfc+python,clamav+ripmime+reformime+munpack reading=rfc+python "},
+	{"indented delimiter: ripmime alone", "readings=rfc+python+clamav+reformime+munpack,ripmime reading=rfc+python+clamav+reformime+munpack "},
+	{"indented lines that are no delimiter", "readings=rfc+python+clamav+ripmime+reformime+munpack reading=rfc+python+clamav+ripmime+reformime+munpack "},
+	{"junk and indent: three views", "readings=rfc+python,clamav+reformime+munpack,ripmime reading=rfc+python "},
+	{"long indent before a delimiter", "readings=rfc+python+clamav+reformime+munpack,ripmime reading=rfc+python+clamav+reformime+munpack "},
+	{"multipart", "readings=rfc+python+clamav+reformime+munpack,ripmime "},
+	{"multipart, no epilogue", "readings=rfc+python+clamav+ripmime+reformime+munpack "},
+	{"a part in the epilogue", "readings=rfc+python+clamav+reformime+munpack,ripmime reading=ripmime "},
+	{"boundary twice", "readings=rfc+python+clamav+munpack,ripmime+reformime reading=ripmime+reformime "},
+	{"backslash in a quoted boundary", "readings=rfc+munpack,python+clamav+ripmime+reformime reading=python+clamav+ripmime+reformime "},
+	{"content-type and boundary twice", "readings=rfc+python+clamav,ripmime+reformime,munpack "},
+	{"content-type twice", "readings=rfc+python+clamav,ripmime+reformime+munpack reading=rfc+python+clamav "},
+	{"parts after the close delimiter", "readings=rfc+python+clamav+reformime+munpack,ripmime reading=ripmime "},
+	{"empty boundary", "readings=rfc+python+clamav+ripmime+reformime+munpack "},
+	{"no field in a part header", "readings=rfc+python+clamav+munpack,ripmime+reformime reading=rfc+python+clamav+munpack "},
+	{"quoted encoding", "readings=rfc+python+clamav+munpack,ripmime+reformime reading=rfc+python+clamav+munpack "},
+	{"boundary guessed", "readings=rfc+python+clamav+reformime,ripmime+munpack reading=rfc+python+clamav+reformime "},
+	{"lone cr before a delimiter", "readings=rfc+clamav+reformime+munpack,python+ripmime reading=rfc+clamav+reformime+munpack "},
+	{"lone crs around a delimiter", "readings=rfc+clamav+reformime+munpack,python+ripmime reading=rfc+clamav+reformime+munpack "},
+	{"lone cr in a part header", "readings=rfc+clamav+reformime+munpack,python+ripmime reading=rfc+clamav+reformime+munpack "},
+	{"lone cr ends the header", "readings=rfc+clamav+reformime+munpack,python+ripmime reading=python+ripmime "},
 };
 
 Test(mime, readings)
@@ -536,13 +542,14 @@ Test(mime, forwarded_message_forks_where_its_parsers_differ)
  * A Content-Type longer than the 8 KiB kept of a field (Python's email
  * reads any length): the value is compacted (mimehdr_compact: the type,
  * boundary, name, filename; others dropped), so the boundary after 9 KB
- * of other parameters still parses, at every split; one kept parameter
- * too long to keep is still cut (header_truncated), and so is a comment
- * longer than the buffer (not compacted).
+ * of other parameters, or after a 9 KB comment (nested, with escaped
+ * parentheses in it), still parses, at every split; one kept parameter
+ * too long to keep is still cut (header_truncated).
  */
 Test(mime, content_type_longer_than_kept)
 {
-	static const char *const pads[] = {"x=\"%s\"; ", "x=%s; ", "x=\"%s\";\r\n "};
+	static const char *const pads[] = {"x=\"%s\"; ", "x=%s; ", "x=\"%s\";\r\n ",
+	"(%s) ", "(a (b \\) c) %s)\r\n ", "x=1; (%s (\\() ) "};
 
 	for (size_t k = 0; k < sizeof(pads) / sizeof(pads[0]); k++) {
 		struct tu_buf b = {0}, pad = {0};

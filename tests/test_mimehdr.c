@@ -323,3 +323,34 @@ Test(mimehdr, one_parse_per_parameter)
 	cr_expect(h.name_from_disposition);
 	cr_expect_eq(h.name_len, 64);
 }
+
+/* Compaction drops a comment the value ends in; mimehdr_skip passes over
+ * the rest of it (nested, escaped parentheses), then the field goes on. */
+Test(mimehdr, compact_drops_an_open_comment)
+{
+	char    v[] = "multipart/mixed; boundary=\"BB\"; x=1; (open (nested";
+	const char *rest = " \\) more) tail) ; name=z";
+	struct mimehdr_skip skip;
+	size_t  n = mimehdr_compact(v, strlen(v), &skip), k;
+
+	v[n] = 0;
+	cr_expect_str_eq(v, "multipart/mixed; boundary=\"BB\"; ");
+	cr_expect_eq(skip.mode, MIMEHDR_SKIP_COMMENT);
+	cr_expect_eq(skip.depth, 2);
+	k = mimehdr_skip(&skip, (const uint8_t *) rest, strlen(rest));
+	cr_expect_eq(skip.mode, 0);
+	cr_expect_str_eq(rest + k, " ; name=z");
+
+	/* byte by byte, the same */
+	n = mimehdr_compact(strcpy(v, "text/plain; (a (b"), strlen(v), &skip);
+	for (k = 0; rest[k] && skip.mode; k++)
+		cr_expect_leq(mimehdr_skip(&skip, (const uint8_t *) rest + k, 1), 1);
+	cr_expect_str_eq(rest + k, " ; name=z");
+
+	/* a comment closed before an attribute cut short: kept as written */
+	strcpy(v, "text/plain; (closed) nam");
+	n = mimehdr_compact(v, strlen(v), &skip);
+	cr_expect_eq(skip.mode, 0);
+	v[n] = 0;
+	cr_expect_str_eq(v, "text/plain; (closed) nam");
+}
