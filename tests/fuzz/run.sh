@@ -19,7 +19,7 @@ else
 	mkdir -p "$work/seeds-engine" "$work/seeds-zip" "$work/seeds-gzip" "$work/seeds-tar"
 fi
 status=0
-for h in engine zip gzip tar yenc binhex b64text; do
+for h in engine zip gzip tar yenc binhex b64text decoders; do
 	bin=$build/tests/fuzz/fuzz-$h
 	dict=$here/archive.dict
 	[ "$h" = engine ] && dict=$here/mime.dict
