@@ -518,6 +518,18 @@ def op_dup_ctype_and_boundary(p, r):
     return h + "\n" + mixed(x, [text_part(), att_part(p)])
 
 
+@op(binary=True)
+def op_dup_ctype_and_boundary_binary(p, r):
+    """the same, the payload sent binary: no base64 in the text for a
+    scanner to find, so only a reading that takes the last Content-Type
+    and the first boundary (munpack's) sees the part"""
+    x, y = rand_boundary(r), rand_boundary(r)
+    h = top("dup ctype and boundary binary", "text/plain") + \
+        'Content-Type: multipart/mixed; boundary="%s"; boundary="%s"\n' % (x, y)
+    part = att_headers(p, p.ctype, "binary") + "\n" + p.data.decode("latin-1")
+    return h + "\n" + mixed(x, [text_part(), part])
+
+
 @op()
 def op_part_in_text(p, r):
     """a MIME part's header and base64 inside a text/plain body: uudeview
