@@ -39,8 +39,9 @@
  *	(boundary*=, else the sections), and the first and the last with
  *	backslashes in a quoted value kept as characters (boundary_first_raw,
  *	boundary_last_raw), trailing blanks dropped like the boundary's, so
- *	that the MIME parser can follow the readings that choose another; when two given forms differ, or a section comes
- *	twice with different values, the finding is
+ *	that the MIME parser can follow the readings that choose another;
+ *	when two given forms differ, or a section comes twice with
+ *	different values, the finding is
  *	MIMEHDR_F_BOUNDARY_AMBIGUOUS.  A file name given in forms that
  *	decode differently is MIMEHDR_F_NAME_AMBIGUOUS.
  *

@@ -405,8 +405,9 @@ struct part *part_new(struct msg *msg, unsigned readings, const struct mimehdr *
  * all four wait at a line start, a line that none of them could start
  * on (its first byte none of "bB=(:", a blank, or a line end; neither a
  * Content- field nor B64T_MIN base64 characters) is passed over at
- * memchr's speed, and so is an empty line; lines end with LF or CR.  The lines of a uuencoded
- * block are not base64 text (b64text_break).  Every scanner still
+ * memchr's speed, and so is an empty line; lines end with LF or CR.
+ * The lines of a uuencoded block are not base64 text (b64text_break).
+ * Every scanner still
  * sees every line it could act on, whole, and nothing depends on the
  * split: a line being passed over is passed over to its end in the next
  * block too (pt->passing).

@@ -59,13 +59,8 @@ open(T + "/typical.eml", "w").write(
     + "A line of text in a typical message.\n" * 100 + "--BB\n"
     "Content-Type: application/octet-stream; name=\"a.bin\"\nContent-Transfer-Encoding: base64\n\n"
     + base64.encodebytes(os.urandom(20 << 10)).decode() + "--BB--\n")
-b64 = base64.encodebytes(os.urandom(14 << 20)).decode()
-open(T + "/big.eml", "w").write(
-    "From: a@example.org\nTo: b@example.net\nSubject: 20 MB\nMIME-Version: 1.0\n"
-    "Content-Type: multipart/mixed; boundary=\"BB\"\n\n--BB\nContent-Type: text/plain\n\nhi\n--BB\n"
-    "Content-Type: application/octet-stream; name=\"big.bin\"\nContent-Transfer-Encoding: base64\n\n"
-    + b64 + "--BB--\n")
 EOS
+big_message "$T/big.eml"
 
 say "--- 1. messages per second and latency, $(wc -c <"$T/typical.eml") byte message, $CELL s a cell"
 say "  milter    sessions   msgs/s   latency median     p95   replies"

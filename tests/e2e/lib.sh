@@ -279,6 +279,20 @@ port_of() {
 	if [ "$1" = unix ]; then echo "$PORT_UNIX"; elif [ "$1" = inet ]; then echo "$PORT_INET"; else echo "$PORT_NONE"; fi
 }
 
+# big_message - the benchmarks' 20 MB clean message: text and a base64
+# attachment of 14 MiB random bytes: big_message FILE
+big_message() {
+	python3 - "$1" <<'EOS'
+import base64, os, sys
+b64 = base64.encodebytes(os.urandom(14 << 20)).decode()
+open(sys.argv[1], "w").write(
+    "From: a@example.org\nTo: b@example.net\nSubject: 20 MB\nMIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"BB\"\n\n--BB\nContent-Type: text/plain\n\nhi\n--BB\n"
+    "Content-Type: application/octet-stream; name=\"big.bin\"\nContent-Transfer-Encoding: base64\n\n"
+    + b64 + "--BB--\n")
+EOS
+}
+
 # smtp - send messages: smtp OUTFILE PORT [smtpc options] FILE...
 smtp() {
 	out=$1
