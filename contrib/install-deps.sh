@@ -8,12 +8,13 @@
 set -eu
 
 pkgs="build-essential autoconf automake libtool pkg-config
-      libmilter-dev libmagic-dev libmagic-mgc zlib1g-dev libcriterion-dev"
+      libmilter-dev libmagic-dev libmagic-mgc zlib1g-dev libbz2-dev liblzma-dev
+      libzstd-dev libcriterion-dev"
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
 	# The end-to-end tests run a real Postfix, swaks and miltertest;
 	# python3 drives SMTP; clang and valgrind serve the sanitizer and
 	# fuzzing builds; gnuplot draws the benchmark plot.
-	pkgs="$pkgs postfix postfix-pcre swaks miltertest python3 bzip2 bsdutils
+	pkgs="$pkgs postfix postfix-pcre swaks miltertest python3 bzip2 xz-utils zstd bsdutils
 	      clang valgrind gnuplot-nox coreutils procps iproute2 libclang-rt-14-dev"
 	# The reference extractors of tests/differential (clamav: its
 	# optional clamscan reading, DIFF_CLAMAV=1).
@@ -29,6 +30,8 @@ if [ "${1:-}" = "--bench" ]; then
 	# On a machine with systemd the packages start the system's clamd
 	# and freshclam; the benchmark runs its own private pair.
 	pkgs="$pkgs clamav-daemon clamav-milter"
+	# make fresh-check builds its pristine Debian root with mmdebstrap.
+	pkgs="$pkgs mmdebstrap"
 fi
 
 missing=""

@@ -4,7 +4,8 @@
  * SUMMARY
  *	micro-benchmark of the base64 and quoted-printable decoders
  * SYNOPSIS
- *	gcc -std=gnu11 -O2 -Imilter milter/base64.c milter/qp.c \e
+ *	gcc -std=gnu11 -O2 -Imilter/engine -Imilter/engine/decode \e
+ *		milter/engine/decode/base64.c milter/engine/decode/qp.c \e
  *		tests/bench/decoders.c -o decoders
  *
  *	decoders [megabytes [file.b64]]
