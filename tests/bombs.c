@@ -7,9 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bzlib.h>
+#include <lzma.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "bombs.h"
+#include "codec.h"
 #include "msg.h"
 #include "node.h"
 #include "record.h"
@@ -499,6 +503,73 @@ void    bomb_gzip_zeros(struct tu_buf *out, uint64_t usize, unsigned members)
 	for (unsigned i = 0; i < members; i++)
 		bomb_gzip_member(out, &d, crc, each, i == 0 ? "zeros" : 0, 0);
 	free(d.p);
+}
+
+/* The other codecs. */
+
+void    bomb_codec(struct tu_buf *out, int kind, int level, const uint8_t *data, size_t n)
+{
+	size_t  cap = n + n / 50 + 4096, len = cap;
+	uint8_t *tmp = malloc(cap);
+	unsigned int blen = (unsigned int) cap;
+	lzma_options_lzma opt;
+	lzma_stream ls = LZMA_STREAM_INIT;
+
+	if (tmp == 0 || cap > 0x7fffffff)
+		die("bomb_codec: size");
+	switch (kind) {
+	case CODEC_BZIP2:
+		if (BZ2_bzBuffToBuffCompress((char *) tmp, &blen, (char *) data,
+					     (unsigned int) n, level, 0, 0) != BZ_OK)
+			die("BZ2_bzBuffToBuffCompress");
+		len = blen;
+		break;
+	case CODEC_XZ:
+		len = 0;
+		if (lzma_easy_buffer_encode((uint32_t) level, LZMA_CHECK_CRC64, 0, data, n,
+					    tmp, &len, cap) != LZMA_OK)
+			die("lzma_easy_buffer_encode");
+		break;
+	case CODEC_LZMA_ALONE:
+		if (lzma_lzma_preset(&opt, (uint32_t) level) || lzma_alone_encoder(&ls, &opt) != LZMA_OK)
+			die("lzma_alone_encoder");
+		ls.next_in = data, ls.avail_in = n;
+		ls.next_out = tmp, ls.avail_out = cap;
+		if (lzma_code(&ls, LZMA_FINISH) != LZMA_STREAM_END)
+			die("lzma_code");
+		len = cap - ls.avail_out;
+		lzma_end(&ls);
+		break;
+	case CODEC_ZSTD:
+		len = ZSTD_compress(tmp, cap, data, n, level);
+		if (ZSTD_isError(len))
+			die("ZSTD_compress");
+		break;
+	default:
+		die("bomb_codec: kind");
+	}
+	tu_put(out, tmp, len);
+	free(tmp);
+}
+
+void    bomb_codec_zeros(struct tu_buf *out, int kind, int level, uint64_t usize)
+{
+	size_t  each = usize < ((uint64_t) 64 << 20) ? (size_t) usize : (size_t) 64 << 20;
+	uint8_t *zeros = calloc(1, each ? each : 1);
+	struct tu_buf one = {0};
+
+	if (zeros == 0)
+		die("calloc");
+	bomb_codec(&one, kind, level, zeros, each);
+	for (uint64_t done = 0; done < usize; done += each) {
+		if (usize - done < each) {
+			bomb_codec(out, kind, level, zeros, (size_t) (usize - done));
+			break;
+		}
+		tu_put(out, one.p, one.len);
+	}
+	free(one.p);
+	free(zeros);
 }
 
 /* Tar. */

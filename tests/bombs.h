@@ -101,6 +101,17 @@ extern void bomb_gzip_member(struct tu_buf *, const struct tu_buf *deflated,
 			             int hcrc_extra_comment);
 extern void bomb_gzip_zeros(struct tu_buf *, uint64_t usize, unsigned members);
 
+/*
+ * The other codecs, with their own libraries: bomb_codec() compresses
+ * data[0..n) as one stream of the kind (a CODEC_* of codec.h: bzip2,
+ * xz, lzma for LZMA-alone, zstd) at the given level (bzip2 1-9, xz
+ * preset 0-9, zstd 1-19); bomb_codec_zeros() appends streams of zeros,
+ * each of at most 64 MiB, until usize bytes are covered (a bomb without
+ * compressing a gigabyte).
+ */
+extern void bomb_codec(struct tu_buf *, int kind, int level, const uint8_t *, size_t);
+extern void bomb_codec_zeros(struct tu_buf *, int kind, int level, uint64_t usize);
+
 /* tar: one header (ustar, size in octal or base-256) plus data. */
 extern void bomb_tar_header(struct tu_buf *, const char *name, char type,
 			            uint64_t size, uint64_t realsize);

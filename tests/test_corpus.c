@@ -55,7 +55,13 @@ static void accepted(const char *path, const uint8_t *p, size_t n)
 	tu_scan(0, p, n, 65536, 0, &r);
 	cr_expect_eq(r.verdict, VERDICT_ACCEPT, "%s: %s", path, tu_record_str(&r));
 	cr_expect_eq(r.raw, n, "%s", path);
-	cr_expect_lt(r.peak_mem, 256 * 1024, "%s: %s", path, tu_record_str(&r));
+	/* Under 256 KiB but for the dictionaries and windows of xz, zstd
+	 * and bzip2 attachments (gargantua.eml carries all three), which
+	 * have their own cap. */
+	cr_expect_lt(r.peak_mem, 256 * 1024 + r.mem[ACCT_BZIP2] + r.mem[ACCT_XZ] + r.mem[ACCT_ZSTD],
+		     "%s: %s", path, tu_record_str(&r));
+	cr_expect_leq(r.mem[ACCT_BZIP2] + r.mem[ACCT_XZ] + r.mem[ACCT_ZSTD],
+		      tu_conf()->max_decoder_memory, "%s: %s", path, tu_record_str(&r));
 }
 
 Test(corpus, mime_all_accepted, .timeout = 600)

@@ -16,7 +16,7 @@
 #include "bombs.h"
 #include "testutil.h"
 #include "gzip.h"
-#include "inflate.h"
+#include "codec.h"
 
 static struct record scan(const struct conf *conf, const struct tu_buf *gz)
 {

@@ -1,5 +1,6 @@
 /*
- * test_inflate - the streaming inflate wrapper: any split of the input
+ * test_inflate - the deflate codec (codec.c over zlib), as the zip and
+ * gzip walkers use it: any split of the input
  * gives the same output, output comes in bounded chunks, a sink that
  * says stop stops it at once, the bytes after the end of the deflate
  * stream are left to the caller, corrupt data is a sticky error, memory
@@ -13,7 +14,7 @@
 
 #include "acct.h"
 #include "bombs.h"
-#include "inflate.h"
+#include "codec.h"
 
 struct collect {
 	struct tu_buf out;
@@ -35,18 +36,18 @@ static int collect(void *ctx, const uint8_t *p, size_t n)
 
 /* inflate_all - feed in chunks of chunk bytes; returns the last result */
 
-static int inflate_all(struct infl *f, const uint8_t *p, size_t n, size_t chunk,
+static int inflate_all(struct codec *f, const uint8_t *p, size_t n, size_t chunk,
 		               struct collect *c, size_t *consumed)
 {
 	size_t  used, k;
-	int     r = INFL_MORE;
+	int     r = CODEC_MORE;
 
 	*consumed = 0;
 	while (n > 0) {
 		k = chunk && chunk < n ? chunk : n;
-		r = infl_feed(f, p, k, &used, collect, c);
+		r = codec_feed(f, p, k, &used, collect, c);
 		*consumed += used;
-		if (r != INFL_MORE)
+		if (r != CODEC_MORE)
 			return (r);
 		cr_assert_eq(used, k);
 		p += k;
@@ -65,20 +66,20 @@ Test(inflate, any_split_same_output)
 	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
 		struct acct a;
 		struct collect c = {0};
-		struct infl *f;
+		struct codec *f;
 		size_t  used;
 
 		acct_init(&a, 0, 0, 0);
-		f = infl_new(&a, INFL_RAW);
+		f = codec_new(&a, CODEC_DEFLATE, 0);
 		cr_assert_not_null(f);
-		cr_expect_eq(inflate_all(f, d.p, d.len, chunks[i], &c, &used), INFL_END,
+		cr_expect_eq(inflate_all(f, d.p, d.len, chunks[i], &c, &used), CODEC_END,
 			     "chunk %zu", chunks[i]);
 		cr_expect_eq(c.out.len, text.len, "chunk %zu", chunks[i]);
 		cr_expect(memcmp(c.out.p, text.p, text.len) == 0);
-		cr_expect_leq(c.biggest, INFL_CHUNK);
-		cr_expect_eq(infl_total_out(f), text.len);
-		cr_expect_eq(infl_total_in(f), d.len);
-		infl_free(f);
+		cr_expect_leq(c.biggest, CODEC_CHUNK);
+		cr_expect_eq(codec_total_out(f), text.len);
+		cr_expect_eq(codec_total_in(f), d.len);
+		codec_free(f);
 		cr_expect_eq(a.cur, 0, "all memory returned");
 		/* one inflate state, its window and our buffer: well under 64 KiB */
 		cr_expect_lt(a.peak, 64 * 1024, "peak %zu", a.peak);
@@ -94,23 +95,23 @@ Test(inflate, trailing_bytes_left_to_the_caller)
 	struct tu_buf d = {0};
 	struct acct a;
 	struct collect c = {0};
-	struct infl *f;
+	struct codec *f;
 	size_t  used, dlen;
 
 	bomb_deflate(&d, (const uint8_t *) "hello, world", 12);
 	dlen = d.len;
 	tu_put(&d, "PK\1\2trailer", 11);
 	acct_init(&a, 0, 0, 0);
-	f = infl_new(&a, INFL_RAW);
-	cr_assert_eq(infl_feed(f, d.p, d.len, &used, collect, &c), INFL_END);
+	f = codec_new(&a, CODEC_DEFLATE, 0);
+	cr_assert_eq(codec_feed(f, d.p, d.len, &used, collect, &c), CODEC_END);
 	cr_expect_eq(used, dlen);
 	cr_expect_eq(c.out.len, 12);
 	/* the same state serves the next stream */
-	cr_assert_eq(infl_reset(f), INFL_MORE);
+	cr_assert_eq(codec_reset(f), CODEC_MORE);
 	c.out.len = 0;
-	cr_assert_eq(infl_feed(f, d.p, dlen, &used, collect, &c), INFL_END);
+	cr_assert_eq(codec_feed(f, d.p, dlen, &used, collect, &c), CODEC_END);
 	cr_expect_eq(c.out.len, 12);
-	infl_free(f);
+	codec_free(f);
 	cr_expect_eq(a.cur, 0);
 	free(d.p);
 	free(c.out.p);
@@ -121,17 +122,17 @@ Test(inflate, sink_stop_stops_at_once)
 	struct tu_buf d = {0};
 	struct acct a;
 	struct collect c = {.stop_after = 3};
-	struct infl *f;
+	struct codec *f;
 	size_t  used;
 
 	bomb_deflate_repeat(&d, 0, 0, 100u << 20);	/* 100 MiB of zeros */
 	acct_init(&a, 0, 0, 0);
-	f = infl_new(&a, INFL_RAW);
-	cr_assert_eq(infl_feed(f, d.p, d.len, &used, collect, &c), INFL_STOP);
+	f = codec_new(&a, CODEC_DEFLATE, 0);
+	cr_assert_eq(codec_feed(f, d.p, d.len, &used, collect, &c), CODEC_STOP);
 	cr_expect_eq(c.calls, 3);
-	cr_expect_leq(infl_total_out(f), 3 * INFL_CHUNK);
+	cr_expect_leq(codec_total_out(f), 3 * CODEC_CHUNK);
 	cr_expect_lt(used, d.len / 100, "input taken stays close to the output");
-	infl_free(f);
+	codec_free(f);
 	free(d.p);
 	free(c.out.p);
 }
@@ -141,15 +142,15 @@ Test(inflate, corrupt_data_is_a_sticky_error)
 	static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x12};
 	struct acct a;
 	struct collect c = {0};
-	struct infl *f;
+	struct codec *f;
 	size_t  used;
 
 	acct_init(&a, 0, 0, 0);
-	f = infl_new(&a, INFL_RAW);
-	cr_expect_eq(infl_feed(f, junk, sizeof(junk), &used, collect, &c), INFL_ERROR);
-	cr_expect_eq(infl_feed(f, junk, 1, &used, collect, &c), INFL_ERROR);
+	f = codec_new(&a, CODEC_DEFLATE, 0);
+	cr_expect_eq(codec_feed(f, junk, sizeof(junk), &used, collect, &c), CODEC_ERROR);
+	cr_expect_eq(codec_feed(f, junk, 1, &used, collect, &c), CODEC_ERROR);
 	cr_expect_eq(used, 0);
-	infl_free(f);
+	codec_free(f);
 	cr_expect_eq(a.cur, 0);
 }
 
@@ -161,18 +162,18 @@ Test(inflate, allocation_failures_survived)
 	for (unsigned long fail = 1; fail <= 6; fail++) {
 		struct acct a;
 		struct collect c = {0};
-		struct infl *f;
+		struct codec *f;
 		size_t  used;
 		int     r;
 
 		acct_init(&a, 0, 0, fail);
-		f = infl_new(&a, INFL_RAW);
+		f = codec_new(&a, CODEC_DEFLATE, 0);
 		if (f != 0) {
 			r = inflate_all(f, d.p, d.len, 1000, &c, &used);
-			cr_expect(r == INFL_END || r == INFL_NOMEM, "fail_at %lu: %d", fail, r);
-			if (r == INFL_END)
+			cr_expect(r == CODEC_END || r == CODEC_NOMEM, "fail_at %lu: %d", fail, r);
+			if (r == CODEC_END)
 				cr_expect_eq(c.out.len, (1u << 20) / 3 * 3);
-			infl_free(f);
+			codec_free(f);
 		}
 		cr_expect_eq(a.cur, 0, "fail_at %lu: no leak", fail);
 		free(c.out.p);
@@ -210,9 +211,9 @@ Test(inflate, repeat_generator_is_what_it_says)
 	free(d.p);
 }
 
-/* What the sink saw: each chunk's length and infl_total_in() then. */
+/* What the sink saw: each chunk's length and codec_total_in() then. */
 struct trace {
-	struct infl *f;
+	struct codec *f;
 	uint64_t at[64][2];
 	size_t	n;
 };
@@ -224,7 +225,7 @@ static int trace(void *ctx, const uint8_t *p, size_t n)
 	(void) p;
 	if (t->n < 64) {
 		t->at[t->n][0] = n;
-		t->at[t->n][1] = infl_total_in(t->f);
+		t->at[t->n][1] = codec_total_in(t->f);
 	}
 	t->n++;
 	return (0);
@@ -236,19 +237,19 @@ static void trace_split(const struct tu_buf *d, size_t chunk, struct trace *t)
 {
 	struct acct a;
 	size_t  used, k;
-	int     r = INFL_MORE;
+	int     r = CODEC_MORE;
 
 	acct_init(&a, 0, 0, 0);
 	memset(t, 0, sizeof(*t));
-	t->f = infl_new(&a, INFL_RAW);
+	t->f = codec_new(&a, CODEC_DEFLATE, 0);
 	cr_assert_not_null(t->f);
-	for (size_t off = 0; off < d->len && r == INFL_MORE; off += k) {
+	for (size_t off = 0; off < d->len && r == CODEC_MORE; off += k) {
 		k = chunk && chunk < d->len - off ? chunk : d->len - off;
-		r = infl_feed(t->f, d->p + off, k, &used, trace, t);
+		r = codec_feed(t->f, d->p + off, k, &used, trace, t);
 	}
-	if (r == INFL_MORE)
-		cr_expect_eq(infl_drain(t->f, trace, t), INFL_MORE);
-	infl_free(t->f);
+	if (r == CODEC_MORE)
+		cr_expect_eq(codec_drain(t->f, trace, t), CODEC_MORE);
+	codec_free(t->f);
 	cr_expect_eq(a.cur, 0);
 }
 
@@ -256,7 +257,7 @@ static void trace_split(const struct tu_buf *d, size_t chunk, struct trace *t)
  * The compressed bytes taken when a chunk goes out (what a ratio is
  * judged on) do not depend on the split: a full buffer goes out once
  * zlib is blocked on it, not when a piece of input happens to end.
- * Truncated streams too, whose last full buffer infl_drain() hands on.
+ * Truncated streams too, whose last full buffer codec_drain() hands on.
  */
 Test(inflate, total_in_at_each_chunk_split_invariant)
 {

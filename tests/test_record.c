@@ -34,7 +34,7 @@ Test(record, kv)
 	char    buf[RECORD_TEXT_MAX];
 
 	record_kv(&r, buf, sizeof(buf));
-	cr_expect(strstr(buf, "verdict=reject reason=ratio where=2/a.zip/b.bin raw=100 decoded=70 expanded=5000000000 cost=5000000170 inflated=1048576 parts=3 mime_depth=1 archive_depth=1 peak_mem=52000 mem=msg:0,mime:0,decode:0,magic:0,archive:0,inflate:45000 ") == buf, "%s", buf);
+	cr_expect(strstr(buf, "verdict=reject reason=ratio where=2/a.zip/b.bin raw=100 decoded=70 expanded=5000000000 decoder_mem=0 cost=5000000170 inflated=1048576 parts=3 mime_depth=1 archive_depth=1 peak_mem=52000 mem=msg:0,mime:0,decode:0,magic:0,archive:0,inflate:45000,bzip2:0,xz:0,zstd:0 ") == buf, "%s", buf);
 	cr_expect(strstr(buf, " findings=type_mismatch,no_body readings=rfc+python,clamav+ripmime reading=clamav+ripmime ms=1.500"), "%s", buf);
 	memset(&r, 0, sizeof(r));
 	record_kv(&r, buf, sizeof(buf));
@@ -49,10 +49,10 @@ Test(record, json)
 
 	record_json(&r, buf, sizeof(buf));
 	cr_expect_str_eq(buf, "{\"verdict\":\"reject\",\"reason\":\"ratio\",\"where\":\"2/a.zip/b.bin\","
-			 "\"raw\":100,\"decoded\":70,\"expanded\":5000000000,\"cost\":5000000170,"
+			 "\"raw\":100,\"decoded\":70,\"expanded\":5000000000,\"decoder_mem\":0,\"cost\":5000000170,"
 			 "\"inflated\":1048576,\"parts\":3,\"mime_depth\":1,\"archive_depth\":1,"
 			 "\"peak_mem\":52000,\"mem\":{\"msg\":0,\"mime\":0,\"decode\":0,\"magic\":0,"
-			 "\"archive\":0,\"inflate\":45000},\"findings\":[\"type_mismatch\",\"no_body\"],"
+			 "\"archive\":0,\"inflate\":45000,\"bzip2\":0,\"xz\":0,\"zstd\":0},\"findings\":[\"type_mismatch\",\"no_body\"],"
 			 "\"readings\":[\"rfc+python\",\"clamav+ripmime\"],\"reading\":\"clamav+ripmime\","
 			 "\"ms\":1.500}");
 }

@@ -27,7 +27,9 @@
  *	that acct_free (and zfree, which is given no size) can uncount it.
  *
  *	Before the work, not after: an allocation is refused when it would
- *	take the message past its own cap (limit), or the process past
+ *	take the message past its own cap (limit; the decoder stages,
+ *	which hold what a codec's stream asks for, have a cap of their
+ *	own, acct_set_decoder_limit()), or the process past
  *	the global in-flight budget, or when malloc fails.  The refusal is
  *	a NULL return plus a sticky acct->failed, which the message turns
  *	into a temporary failure (reason internal or budget).  Nothing on
@@ -54,9 +56,15 @@ union acct_hdr {
 };
 
 static const char *const acct_names[] = {
-#define ACCT_NAME(e, s) s,
+#define ACCT_NAME(e, s, d) s,
 	ACCT_STAGES(ACCT_NAME)
 #undef ACCT_NAME
+};
+
+static const unsigned char acct_decoder[] = {
+#define ACCT_DEC(e, s, d) d,
+	ACCT_STAGES(ACCT_DEC)
+#undef ACCT_DEC
 };
 
 /* acct_stage_name - a stage's name in the record */
@@ -75,6 +83,32 @@ void    acct_init(struct acct *a, size_t limit, struct acct_budget *budget,
 	a->limit = limit;
 	a->budget = budget;
 	a->fail_at = fail_at;
+}
+
+/* acct_set_decoder_limit - the cap of the decoder stages, 0: none */
+
+void    acct_set_decoder_limit(struct acct *a, size_t limit)
+{
+	a->dec_limit = limit;
+}
+
+/* acct_decoder_room - what a new decoder may still take (UINT64_MAX: no cap) */
+
+uint64_t acct_decoder_room(const struct acct *a)
+{
+	if (a->dec_limit == 0)
+		return (UINT64_MAX);
+	return (a->dec_cur < a->dec_limit ? a->dec_limit - a->dec_cur : 0);
+}
+
+/* acct_over - would total more bytes take the stage's part past its cap? */
+
+static int acct_over(const struct acct *a, enum acct_stage stage, size_t total)
+{
+	size_t  cap = acct_decoder[stage] ? a->dec_limit : a->limit;
+	size_t  cur = acct_decoder[stage] ? a->dec_cur : a->cur - a->dec_cur;
+
+	return (cap != 0 && (total > cap || cur > cap - total));
 }
 
 /* acct_reserve - take len bytes of the global budget */
@@ -102,8 +136,8 @@ void   *acct_alloc(struct acct *a, enum acct_stage stage, size_t len)
 		a->failed = ACCT_FAIL_NOMEM;
 		return (NULL);
 	}
-	if (__builtin_add_overflow(len, sizeof(*hdr), &total)
-	    || (a->limit != 0 && (total > a->limit || a->cur > a->limit - total))) {
+	if (stage >= ACCT_STAGE_COUNT || __builtin_add_overflow(len, sizeof(*hdr), &total)
+	    || acct_over(a, stage, total)) {
 		a->failed = ACCT_FAIL_NOMEM;
 		return (NULL);
 	}
@@ -123,6 +157,8 @@ void   *acct_alloc(struct acct *a, enum acct_stage stage, size_t len)
 	if (a->cur > a->peak)
 		a->peak = a->cur;
 	a->stage_cur[stage] += total;
+	if (acct_decoder[stage])
+		a->dec_cur += total;
 	if (a->stage_cur[stage] > a->stage_peak[stage])
 		a->stage_peak[stage] = a->stage_cur[stage];
 	return (hdr + 1);
@@ -156,6 +192,8 @@ void   *acct_free(struct acct *a, void *ptr)
 	hdr = (union acct_hdr *) ptr - 1;
 	a->cur -= hdr->h.len;
 	a->stage_cur[hdr->h.stage] -= hdr->h.len;
+	if (acct_decoder[hdr->h.stage])
+		a->dec_cur -= hdr->h.len;
 	if (a->budget)
 		__atomic_sub_fetch(&a->budget->used, hdr->h.len, __ATOMIC_RELAXED);
 	free(hdr);

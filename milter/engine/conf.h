@@ -57,6 +57,8 @@ enum conf_action {
 	  "a message that mail parsers read in different ways (finding readings_differ): accept, judging every reading, or reject") \
 	X(max_message_memory,  SIZE, "16M",   65536, UINT64_MAX, 0, \
 	  "cap on defuse's own memory for one message; past it the message is tempfailed") \
+	X(max_decoder_memory,  SIZE, "80M",   0, UINT64_MAX, 0, \
+	  "cap on the dictionaries and windows defuse's decoders (xz, zstd, bzip2) hold for one message; a stream asking for more is judged by what it declares, unverified") \
 	CONF_DAEMON_KEYS(X)
 
 /* daemon: defuse-milter's own keys (defuse-scan ignores them). */

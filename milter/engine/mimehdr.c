@@ -58,8 +58,8 @@
  *	RFC 2047 encoded words in a file name ("=?UTF-8?B?...?=", which
  *	several mail clients write in a quoted parameter though RFC 2047
  *	forbids it) are decoded in place, the blanks between two adjacent
- *	ones dropped: the name's extension counts (node.c's named_types)
- *	and the record shows what the sender's mail reader showed.  A
+ *	ones dropped: the name's extension counts (the format table's
+ *	extensions) and the record shows what the sender's mail reader showed.  A
  *	name longer than MIMEHDR_NAME_MAX keeps its head and its last
  *	bytes (name.h), so its extension; decoding comes after, so an
  *	encoded name that long may lose the middle of a word.

@@ -87,6 +87,7 @@ struct view {
 	unsigned readings;		/* bits of enum reading */
 	uint64_t decoded;		/* its terms of the cost */
 	uint64_t expanded;
+	uint64_t decoder_mem;		/* declared dictionaries and windows */
 	uint64_t parts;			/* leaves and members */
 	uint64_t leaves;		/* MIME leaves: max_parts */
 	uint64_t entries;		/* archive entries: max_archive_entries */
@@ -147,6 +148,7 @@ struct msg *msg_new(const struct conf *conf, struct acct_budget *budget,
 	struct msg *m;
 
 	acct_init(&acct, conf->max_message_memory, budget, fail_at);
+	acct_set_decoder_limit(&acct, conf->max_decoder_memory);
 	if ((m = acct_alloc(&acct, ACCT_MSG, sizeof(*m))) == 0) {
 		msg_new_failure = acct.failed == ACCT_FAIL_BUDGET ? REASON_BUDGET : REASON_INTERNAL;
 		return (NULL);
@@ -299,7 +301,8 @@ static int msg_cost(struct msg *m, const struct node *node)
 	uint64_t cost;
 
 	if (__builtin_add_overflow(m->raw_charged, v->decoded, &cost)
-	    || __builtin_add_overflow(cost, v->expanded, &cost))
+	    || __builtin_add_overflow(cost, v->expanded, &cost)
+	    || __builtin_add_overflow(cost, v->decoder_mem, &cost))
 		cost = UINT64_MAX;
 	if (cost > m->conf->max_message_cost)
 		return (msg_stop(m, REASON_MESSAGE_COST, node));
@@ -327,6 +330,18 @@ int     msg_add_decoded(struct msg *m, uint64_t n, const struct node *node)
 int     msg_add_expanded(struct msg *m, uint64_t n, const struct node *node)
 {
 	msg_add(&m->v->expanded, n);
+	return (msg_cost(m, node));
+}
+
+/*
+ * msg_add_decoder_mem - the memory a compressed stream's decoder must
+ * allocate, as the stream declares it (an xz dictionary, a zstd window,
+ * bzip2's blocks): a conventional filter pays it before any output.
+ */
+
+int     msg_add_decoder_mem(struct msg *m, uint64_t n, const struct node *node)
+{
+	msg_add(&m->v->decoder_mem, n);
 	return (msg_cost(m, node));
 }
 
@@ -618,14 +633,14 @@ const struct record *msg_record(struct msg *m)
 	/* The view that decided, else the costliest one. */
 	for (unsigned i = 0; i < m->nviews; i++) {
 		const struct view *v = &m->views[i];
-		uint64_t c = v->decoded + v->expanded, best;
+		uint64_t c = v->decoded + v->expanded + v->decoder_mem, best;
 
 		if (m->decided && r->reading) {
 			if (v->readings == r->reading)
 				show = v;
 			continue;
 		}
-		best = show ? show->decoded + show->expanded : 0;
+		best = show ? show->decoded + show->expanded + show->decoder_mem : 0;
 		if (show == 0 || c > best || (c == best
 			&& __builtin_ctz(v->readings) < __builtin_ctz(show->readings)))
 			show = v;
@@ -634,6 +649,7 @@ const struct record *msg_record(struct msg *m)
 		show = &m->views[0];
 	r->decoded = show->decoded;
 	r->expanded = show->expanded;
+	r->decoder_mem = show->decoder_mem;
 	r->parts = show->parts;
 	if (!m->decided || r->reading == 0)
 		r->reading = show->readings;
@@ -650,7 +666,8 @@ const struct record *msg_record(struct msg *m)
 	r->nviews = n;
 	memcpy(r->views, order, n * sizeof(order[0]));
 	if (__builtin_add_overflow(r->raw, r->decoded, &r->cost)
-	    || __builtin_add_overflow(r->cost, r->expanded, &r->cost))
+	    || __builtin_add_overflow(r->cost, r->expanded, &r->cost)
+	    || __builtin_add_overflow(r->cost, r->decoder_mem, &r->cost))
 		r->cost = UINT64_MAX;
 	r->peak_mem = m->acct.peak;
 	for (int s = 0; s < ACCT_STAGE_COUNT; s++)

@@ -33,7 +33,8 @@ struct record {
 	uint64_t raw;			/* bytes received so far */
 	uint64_t decoded;		/* projected sum of decoded MIME leaves */
 	uint64_t expanded;		/* projected sum of archive members */
-	uint64_t cost;			/* raw + decoded + expanded */
+	uint64_t decoder_mem;		/* sum of what compressed streams declare */
+	uint64_t cost;			/* raw + decoded + expanded + decoder_mem */
 	uint64_t inflated;		/* bytes produced by decompression */
 	uint64_t parts;			/* MIME leaves plus archive members */
 	unsigned mime_depth;
@@ -86,6 +87,7 @@ extern int msg_stop(struct msg *, enum reason, const struct node *);
 extern int msg_finding(struct msg *, enum finding);
 extern int msg_add_decoded(struct msg *, uint64_t, const struct node *);
 extern int msg_add_expanded(struct msg *, uint64_t, const struct node *);
+extern int msg_add_decoder_mem(struct msg *, uint64_t, const struct node *);
 extern int msg_inflated(struct msg *, uint64_t, const struct node *);
 extern int msg_part(struct msg *, const struct node *);
 extern int msg_entry(struct msg *, const struct node *);

@@ -34,33 +34,29 @@
  *	(max_parts) and, for members, checks max_archive_depth.
  *
  *	Sniffing: the first FILETYPE_WINDOW bytes are held in a window;
- *	when it is full, or the stream ends, libmagic names the type and
- *	the analysers table is asked, in order, who takes the stream.
- *	When none does, a MIME leaf is offered again under its declared
- *	Content-Type: an application/zip whose archive starts past the
- *	window (behind junk or a script) is what any unzip finds, since
- *	unzip reads the end record.  Then any stream, member or leaf, is
- *	offered under the type its name's extension implies (named_types:
- *	"x.zip", "report.docx"): a member of an archive has no declared
- *	type, and a leaf's is often application/octet-stream, yet a filter
- *	that unpacks by name opens them.  The chosen analyser gets the
- *	window and then every further byte; the window is released.  A
- *	stream nobody claims is still given to the first analyser marked
- *	embedded (zip), which hunts for its format anywhere in it, quietly
- *	(node->hunt): ClamAV looks for archives inside every file, and
- *	unzip and 7z open a zip appended to a JPEG, a PDF or anything from
- *	its end record.  While the hunt has found nothing, or when nobody
- *	looks at all, node_wants_bytes() tells the producer it may stop
- *	decoding; a hunter then still wants the stream's tail
- *	(node_wants_tail()), which a base64 leaf keeps as it counts and
- *	hands over decoded at its end through node_tail() (tail.c).  A MIME leaf whose content
- *	contradicts its declared type is a finding.
+ *	when it is full, or the stream ends, libmagic names the type (when
+ *	it matters, below) and the format table (archive/formats.c) says
+ *	who takes the stream, in passes: magic bytes, content (libmagic's
+ *	type, the probes), a MIME leaf's declared Content-Type, the type
+ *	its name's extension implies (for members and leaves alike).  The
+ *	chosen walker gets the window and then every further byte; the
+ *	window is released.  A stream nobody claims is still given to the
+ *	format marked embedded (zip), which hunts for its format anywhere
+ *	in it, quietly (node->hunt): ClamAV looks for archives inside
+ *	every file, and unzip and 7z open a zip appended to a JPEG, a PDF
+ *	or anything from its end record.  While the hunt has found
+ *	nothing, or when nobody looks at all, node_wants_bytes() tells
+ *	the producer it may stop decoding; a hunter then still wants the
+ *	stream's tail (node_wants_tail()), which a base64 leaf keeps as
+ *	it counts and hands over decoded at its end through node_tail()
+ *	(tail.c).  A MIME leaf whose content contradicts its declared
+ *	type is a finding.
  *
  *	libmagic is asked only when its answer matters: for a MIME leaf
  *	whose declared type is compared with it (not octet-stream; a leaf
  *	declared text/ whose window has no control bytes is text/plain
- *	without asking), or when an analyser's wants_type() says its
- *	match() would look at it (zip: "PK" somewhere in the window, or a
+ *	without asking), or when a format's wants_type() says its probe
+ *	would look at it (zip: "PK" somewhere in the window, or a
  *	program's header).  A random binary attachment costs no libmagic
  *	call.
  *
@@ -76,6 +72,7 @@
 #include <strings.h>
 
 #include "filetype.h"
+#include "formats.h"
 #include "msg.h"
 #include "node.h"
 
@@ -121,8 +118,12 @@ static int node_project(struct node *node)
 {
 	const struct conf *cf = msg_conf(node->msg);
 	uint64_t now = node->size > node->declared ? node->size : node->declared;
-	uint64_t delta = now > node->projected ? now - node->projected : 0;
+	uint64_t delta;
 	int     stop = 0;
+
+	if (node->worst > now)
+		now = node->worst;
+	delta = now > node->projected ? now - node->projected : 0;
 
 	if (now > cf->max_part_size)
 		stop = msg_stop(node->msg, REASON_PART_SIZE, node);
@@ -137,44 +138,6 @@ static int node_project(struct node *node)
 			stop = 1;
 	}
 	return (stop);
-}
-
-/*
- * named_types - the type a file name's extension implies, for the last
- * chance in node_sniff(): only types some analyser claims by type alone
- * (zip's family; gzip and tar are known by their first bytes).
- */
-static const struct {
-	const char *ext;
-	const char *type;
-} named_types[] = {
-	{".zip", "application/zip"}, {".zipx", "application/zip"},
-	{".jar", "application/java-archive"}, {".war", "application/java-archive"},
-	{".ear", "application/java-archive"}, {".apk", "application/zip"},
-	{".xpi", "application/zip"}, {".whl", "application/zip"},
-	{".nupkg", "application/zip"}, {".kmz", "application/zip"},
-	{".epub", "application/epub+zip"},
-	{".docx", "application/zip"}, {".docm", "application/zip"},
-	{".xlsx", "application/zip"}, {".xlsm", "application/zip"},
-	{".pptx", "application/zip"}, {".pptm", "application/zip"},
-	{".odt", "application/zip"}, {".ods", "application/zip"},
-	{".odp", "application/zip"},
-	{0, 0},
-};
-
-/* node_named_type - what NAME's extension says the stream is, or 0 */
-
-static const char *node_named_type(const char *name, size_t namelen)
-{
-	size_t  n;
-
-	for (int i = 0; named_types[i].ext; i++) {
-		n = strlen(named_types[i].ext);
-		if (namelen > n
-		    && strncasecmp(name + namelen - n, named_types[i].ext, n) == 0)
-			return (named_types[i].type);
-	}
-	return (0);
 }
 
 /* node_path - append "/name" to the message's where */
@@ -213,7 +176,7 @@ struct node *node_open(struct msg *msg, struct node *parent,
 	node->parent = parent;
 	node->depth = depth;
 	node->state = NODE_SNIFF;
-	node->named_type = node_named_type(name, namelen);
+	node->named = format_by_name(name, namelen);
 	node_path(node, name, namelen);
 	if ((depth > 0 && msg_archive_depth(msg, depth, node))
 	    || msg_part(msg, node)
@@ -232,6 +195,15 @@ int     node_declare(struct node *node, uint64_t declared, uint64_t compressed)
 		node->declared = declared;
 	if (compressed > node->compressed)
 		node->compressed = compressed;
+	return (node_project(node));
+}
+
+/* node_worst - an unverifiable stream's projection */
+
+int     node_worst(struct node *node, uint64_t worst)
+{
+	if (worst > node->worst)
+		node->worst = worst;
 	return (node_project(node));
 }
 
@@ -310,21 +282,7 @@ static int node_type_matters(const struct node *node)
 {
 	if (node_declares_type(node))
 		return (1);
-	for (int i = 0; analysers[i] != 0; i++)
-		if (analysers[i]->wants_type != 0
-		    && analysers[i]->wants_type(node->win, node->win_len))
-			return (1);
-	return (0);
-}
-
-/* node_claimant - the analyser that takes a stream of this type, or 0 */
-
-static const struct analyser *node_claimant(const struct node *node, const char *type)
-{
-	for (int i = 0; node->win_len > 0 && analysers[i] != 0; i++)
-		if (analysers[i]->match(type, node->win, node->win_len))
-			return (analysers[i]);
-	return (0);
+	return (format_wants_type(node->win, node->win_len));
 }
 
 /* node_sniff - the window is complete: who takes the stream? */
@@ -332,8 +290,9 @@ static const struct analyser *node_claimant(const struct node *node, const char 
 static int node_sniff(struct node *node)
 {
 	struct acct *acct = msg_acct(node->msg);
+	const struct format *fmt;
 	const struct analyser *an;
-	int     stop = 0;
+	int     how, stop = 0;
 
 	if (node->win_len == 0) {
 		snprintf(node->type, sizeof(node->type), "inode/x-empty");
@@ -346,18 +305,14 @@ static int node_sniff(struct node *node)
 	}
 	node_check_type(node);
 	node->state = NODE_COUNT;
-	/* Who claims the stream by what it is; else, for a MIME leaf, by
-	 * what it says it is; else by what its name says: a zip behind a
-	 * prefix longer than the window (junk, a script) is found by any
-	 * unzip that is given the file. */
-	if ((an = node_claimant(node, node->type)) == 0 && node->depth == 0
-	    && node->declared_type[0] != 0)
-		an = node_claimant(node, node->declared_type);
-	if (an == 0 && node->named_type != 0)
-		an = node_claimant(node, node->named_type);
-	for (int i = 0; an == 0 && node->win_len > 0 && analysers[i] != 0; i++)
-		if (analysers[i]->embedded)
-			an = analysers[i], node->hunt = 1;
+	fmt = format_claim(node->win, node->win_len, node->type,
+			   node->depth == 0 ? node->declared_type : 0, node->named, &how);
+	an = fmt ? fmt->walker : 0;
+	if (an != 0) {
+		node->fmt = fmt;
+		node->how = how;
+		node->hunt = how == FORMAT_BY_HUNT;
+	}
 	if (an != 0) {
 		if ((node->an_state = an->open(node)) == 0) {
 			if (msg_decided(node->msg) || acct->failed)

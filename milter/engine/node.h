@@ -32,44 +32,39 @@ struct node;
 #define NODE_BLOCK	4096
 
 /*
- * An analyser looks inside a stream: zip, gzip, tar, ...  It is chosen by
- * content (the sniffed window and libmagic's type), then by the declared
- * type and the file name's (node.c).  Its members are opened with
- * node_open(..., parent = the node it analyses, ...), which puts them one
- * archive level deeper.
- *
- * match() may look at libmagic's type; wants_type() (NULL: never) says
- * whether, for this window, it would: libmagic costs up to a third of a
- * millisecond on a window it does not recognise, and is not asked when
- * nobody needs its answer (match() then gets "").
+ * An analyser (a walker) looks inside a stream: zip, gzip, tar, ...  The
+ * format table (archive/formats.c) says which one takes a stream: by its
+ * magic bytes, by content (libmagic's type, a probe), by the declared
+ * type, by the name's extension (node.c asks format_claim()).  Its
+ * members are opened with node_open(..., parent = the node it analyses,
+ * ...), which puts them one archive level deeper.
  *
  * open() returns NULL when it cannot allocate (the message's verdict is
  * then already set).  feed() takes any split of the stream; finish() is
  * the end of the stream.  feed() and finish() return non-zero to stop.
  * free() releases everything, at any point, and returns NULL.
  *
- * embedded (non-zero) says the format is looked for anywhere in a
- * stream that nobody claims: ClamAV scans every file for embedded
- * archives, and unzip and 7z open a zip appended to a JPEG or a PDF from
- * its end record.  The first such analyser in the table gets the stream,
- * with node->hunt set; it must stay quiet until it finds its format.
- * idle() says it has found nothing so far: then the producer may count
- * the stream (node_wants_bytes() is 0) as long as it gives the hunter
- * the stream's tail, decoded, through tail(): bytes at a stream offset,
- * after a gap or overlapping what it saw (node_wants_tail()).
+ * The format marked embedded (zip) also gets, with node->hunt set, a
+ * stream that nobody claims, and hunts for its format anywhere in it:
+ * ClamAV scans every file for embedded archives, and unzip and 7z open a
+ * zip appended to a JPEG or a PDF from its end record.  It must stay
+ * quiet until it finds its format.  idle() says it has found nothing so
+ * far: then the producer may count the stream (node_wants_bytes() is 0)
+ * as long as it gives the hunter the stream's tail, decoded, through
+ * tail(): bytes at a stream offset, after a gap or overlapping what it
+ * saw (node_wants_tail()).
  */
 struct analyser {
 	const char *name;
-	int     (*match) (const char *type, const uint8_t *win, size_t len);
 	void   *(*open) (struct node *);
 	int     (*feed) (void *state, const uint8_t *p, size_t n);
 	int     (*finish) (void *state);
 	void   *(*free) (void *state);
-	int     (*wants_type) (const uint8_t *win, size_t len);
-	int	embedded;
 	int     (*idle) (void *state);
 	int     (*tail) (void *state, uint64_t offset, const uint8_t *p, size_t n);
 };
+
+struct format;
 
 /* What a node knows; walkers read these fields, only node.c writes them. */
 struct node {
@@ -78,6 +73,7 @@ struct node {
 	unsigned depth;			/* 0: MIME leaf; N: inside N archives */
 	uint64_t size;			/* bytes seen so far */
 	uint64_t declared;		/* declared size, 0: none */
+	uint64_t worst;			/* projected unverified (node_worst) */
 	uint64_t compressed;		/* declared compressed size (members) */
 	uint64_t consumed;		/* compressed bytes consumed so far */
 	uint64_t projected;		/* what this node adds to the cost now */
@@ -87,10 +83,12 @@ struct node {
 	int	hunt;			/* nobody claimed it: an embedded hunt */
 	uint8_t *win;			/* sniff window (counted) */
 	size_t	win_len;
-	const struct analyser *an;	/* the analyser that claimed the stream */
+	const struct format *fmt;	/* the format that claimed the stream */
+	int	how;			/* how (FORMAT_BY_*) */
+	const struct analyser *an;	/* its walker */
 	void   *an_state;
 	char	declared_type[80];	/* MIME leaf: its Content-Type, else "" */
-	const char *named_type;		/* what its name's extension implies, or 0 */
+	const struct format *named;	/* what its name's extension implies, or 0 */
 	char	type[64];		/* libmagic's type; "" when not asked */
 };
 
@@ -104,6 +102,13 @@ extern struct node *node_free(struct node *);
 /* The producer of a member may learn sizes as it goes. */
 extern int node_declare(struct node *, uint64_t declared, uint64_t compressed);
 extern int node_consumed(struct node *, uint64_t compressed);
+
+/*
+ * A stream whose size cannot be verified (a method or a window defuse
+ * does not decode): projected at worst bytes, judged by the size limits,
+ * not by max_ratio (worst is a ceiling, not a ratio the stream showed).
+ */
+extern int node_worst(struct node *, uint64_t worst);
 
 /* Does the node still look at bytes, or only count them? */
 extern int node_wants_bytes(const struct node *);
@@ -127,8 +132,5 @@ extern void node_set_declared_type(struct node *, const char *);
 extern int node_member_declared(struct node *archive, const char *name,
 				        size_t namelen, uint64_t known,
 				        uint64_t declared, uint64_t compressed);
-
-/* The analyser table, in match order (analysers.c). */
-extern const struct analyser *const analysers[];
 
 #endif

@@ -83,7 +83,8 @@ struct reason_info {
 	X(FIND_ENCODED_MALFORMED,   "encoded_malformed")   \
 	X(FIND_OPAQUE,              "opaque")              \
 	X(FIND_EMBEDDED,            "embedded_archive")    \
-	X(FIND_BASE64_TEXT,         "base64_in_text")
+	X(FIND_BASE64_TEXT,         "base64_in_text")      \
+	X(FIND_UNVERIFIED,          "unverified")
 
 enum finding {
 #define FIND_ENUM(e, n) e,

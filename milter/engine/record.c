@@ -14,7 +14,8 @@
  *	separated by blanks, in the order of DESIGN.md:
  *
  *	verdict=reject reason=ratio where=2/a.zip/b.bin raw=43210
- *	decoded=31000 expanded=5000000000 cost=5000074210 inflated=1048576
+ *	decoded=31000 expanded=5000000000 decoder_mem=0 cost=5000074210
+ *	inflated=1048576
  *	parts=3 mime_depth=1 archive_depth=1 peak_mem=52000
  *	mem=msg:700,mime:12000,... findings=type_mismatch ms=0.412
  *
@@ -109,12 +110,12 @@ size_t  record_kv(const struct record *r, char *buf, size_t len)
 		return (0);
 	buf[0] = 0;
 	record_put(&o, "verdict=%s reason=%s where=%s raw=%" PRIu64
-		   " decoded=%" PRIu64 " expanded=%" PRIu64 " cost=%" PRIu64
-		   " inflated=%" PRIu64 " parts=%" PRIu64
+		   " decoded=%" PRIu64 " expanded=%" PRIu64 " decoder_mem=%" PRIu64
+		   " cost=%" PRIu64 " inflated=%" PRIu64 " parts=%" PRIu64
 		   " mime_depth=%u archive_depth=%u peak_mem=%zu mem=",
 		   verdict_name(r->verdict), reason_name(r->reason),
 		   r->where[0] ? r->where : "-", r->raw, r->decoded, r->expanded,
-		   r->cost, r->inflated, r->parts, r->mime_depth, r->archive_depth,
+		   r->decoder_mem, r->cost, r->inflated, r->parts, r->mime_depth, r->archive_depth,
 		   r->peak_mem);
 	for (int s = 0; s < ACCT_STAGE_COUNT; s++)
 		record_put(&o, "%s%s:%zu", s ? "," : "", acct_stage_name(s), r->mem[s]);
@@ -150,10 +151,11 @@ size_t  record_json(const struct record *r, char *buf, size_t len)
 	buf[0] = 0;
 	record_put(&o, "{\"verdict\":\"%s\",\"reason\":\"%s\",\"where\":\"%s\","
 		   "\"raw\":%" PRIu64 ",\"decoded\":%" PRIu64 ",\"expanded\":%" PRIu64
+		   ",\"decoder_mem\":%" PRIu64
 		   ",\"cost\":%" PRIu64 ",\"inflated\":%" PRIu64 ",\"parts\":%" PRIu64
 		   ",\"mime_depth\":%u,\"archive_depth\":%u,\"peak_mem\":%zu,\"mem\":{",
 		   verdict_name(r->verdict), reason_name(r->reason), r->where,
-		   r->raw, r->decoded, r->expanded, r->cost, r->inflated, r->parts,
+		   r->raw, r->decoded, r->expanded, r->decoder_mem, r->cost, r->inflated, r->parts,
 		   r->mime_depth, r->archive_depth, r->peak_mem);
 	for (int s = 0; s < ACCT_STAGE_COUNT; s++)
 		record_put(&o, "%s\"%s\":%zu", s ? "," : "", acct_stage_name(s), r->mem[s]);

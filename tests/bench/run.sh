@@ -6,7 +6,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-.}
 status=0
-for b in "$here"/bench.py "$here"/archives.py; do
+for b in "$here"/bench.py "$here"/archives.py "$here"/streams.py; do
 	[ -f "$b" ] || continue
 	echo "=== $(basename "$b")"
 	python3 "$b" "$build" || status=1

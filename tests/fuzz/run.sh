@@ -16,10 +16,11 @@ if [ -d "$corpus" ]; then
 	python3 "$here/seeds.py" "$corpus" "$work" || exit 1
 else
 	echo "fuzz: no corpus at $corpus: starting from empty seed folders"
-	mkdir -p "$work/seeds-engine" "$work/seeds-zip" "$work/seeds-gzip" "$work/seeds-tar"
+	mkdir -p "$work/seeds-engine" "$work/seeds-zip" "$work/seeds-gzip" "$work/seeds-tar" \
+		"$work/seeds-cstream"
 fi
 status=0
-for h in engine zip gzip tar yenc binhex b64text decoders; do
+for h in engine zip gzip tar cstream codec yenc binhex b64text decoders; do
 	bin=$build/tests/fuzz/fuzz-$h
 	dict=$here/archive.dict
 	[ "$h" = engine ] && dict=$here/mime.dict

@@ -4,14 +4,15 @@
 Every harness input starts with two control bytes (chunking, limits), so
 each seed is two bytes followed by a file: MIME messages for fuzz-engine
 (and archives wrapped as base64 attachments), archives by kind for
-fuzz-zip, fuzz-gzip and fuzz-tar.  Bombs are left out: they are slow to
+fuzz-zip, fuzz-gzip and fuzz-tar, compressed streams (bzip2, xz, zstd,
+LZMA-alone) for fuzz-cstream.  Bombs are left out: they are slow to
 fuzz and their shapes are built by the unit tests.
 """
 import base64, os, sys
 
 def main():
     corpus, out = sys.argv[1], sys.argv[2]
-    dirs = {k: os.path.join(out, "seeds-" + k) for k in ("engine", "zip", "gzip", "tar")}
+    dirs = {k: os.path.join(out, "seeds-" + k) for k in ("engine", "zip", "gzip", "tar", "cstream")}
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
     n = 0
@@ -30,6 +31,9 @@ def main():
                 open(os.path.join(dirs["zip"], "s%05d" % n), "wb").write(ctl + data)
             if data[:2] == b"\x1f\x8b":
                 open(os.path.join(dirs["gzip"], "s%05d" % n), "wb").write(ctl + data)
+            if data[:3] == b"BZh" or data[:6] == b"\xfd7zXZ\x00" or data[:4] == b"\x28\xb5\x2f\xfd" \
+                    or data[:1] == b"\x5d":
+                open(os.path.join(dirs["cstream"], "s%05d" % n), "wb").write(ctl + data)
             if len(data) >= 512 and (data[257:262] == b"ustar" or f.endswith(".tar")):
                 open(os.path.join(dirs["tar"], "s%05d" % n), "wb").write(ctl + data)
             if len(data) < 60000:

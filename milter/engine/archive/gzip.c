@@ -16,7 +16,7 @@
  *	which sniffs the expanded bytes (a tar in a gzip is one level
  *	deeper than the gzip).  The node is told the compressed bytes
  *	consumed so far, so that its ratio can be judged.  Expanded
- *	bytes go on in inflate.c's fixed chunks, whatever the split of
+ *	bytes go on in codec.c's fixed chunks, whatever the split of
  *	the input; a truncated stream hands on the full chunk it holds.
  *
  *	ISIZE is not trusted (it is the size mod 2^32) and nothing is
@@ -47,7 +47,7 @@
  *	buffer holds it), the rest of the input from where reading
  *	stopped: every byte is looked at a bounded number of times.
  * MEMORY
- *	Under 1 KiB of state plus one inflate stream (inflate.c: about
+ *	Under 1 KiB of state plus one deflate codec (codec.c: about
  *	47 KiB), reused by every member.
  * BUGS
  *	The header CRC and the data CRC are not checked.  A signature
@@ -62,11 +62,11 @@
 #include <string.h>
 
 #include "gzip.h"
-#include "inflate.h"
+#include "codec.h"
 #include "msg.h"
 #include "name.h"
 #include "node.h"
-#include "tar.h"
+#include "walker.h"
 
 #define GZ_NAME_MAX	255
 
@@ -91,11 +91,8 @@ enum gz_state {
 };
 
 struct gz {
-	struct node *node;
-	struct msg *msg;
-	struct acct *acct;
+	struct walker w;		/* first: node, msg, member, stop */
 	enum gz_state st;
-	int	stop;
 	uint8_t hdr[10];
 	size_t	have, need;
 	uint8_t flg;
@@ -104,37 +101,16 @@ struct gz {
 	uint64_t skipped;		/* bytes skipped since reading stopped */
 	char	name[GZ_NAME_MAX + 1];
 	size_t	nlen;
-	struct node *member;
-	struct infl *infl;
+	struct codec *infl;		/* raw deflate */
 	uint64_t in_done;		/* compressed bytes of finished members */
 };
-
-/* gz_halt - stop for good */
-
-static int gz_halt(struct gz *g)
-{
-	g->stop = 1;
-	return (1);
-}
-
-/* gz_nomem - an allocation failed: the message tempfails */
-
-static int gz_nomem(struct gz *g)
-{
-	if (!msg_decided(g->msg))
-		msg_stop(g->msg, msg_acct(g->msg)->failed == ACCT_FAIL_BUDGET ?
-			 REASON_BUDGET : REASON_INTERNAL, g->node);
-	return (gz_halt(g));
-}
 
 /* gz_bad - not gzip here: note it, look for the next member */
 
 static int gz_bad(struct gz *g, enum finding f)
 {
 	g->st = GZ_SEEK;
-	if (msg_finding(g->msg, f) != 0)
-		return (gz_halt(g));
-	return (0);
+	return (walker_finding(&g->w, f));
 }
 
 /* gz_expect - assemble a fixed field of need bytes */
@@ -179,23 +155,22 @@ static int gz_next_field(struct gz *g, enum gz_state after)
 		break;
 	}
 	/* The data: one member node for all members. */
-	if (g->member == 0 && g->members == 1) {
+	if (g->w.member == 0 && g->members == 1) {
 		if (g->nlen == 0)
 			g->name[0] = '-', g->nlen = 1;
-		g->member = node_open(g->msg, g->node, g->name, g->nlen, 0, 0);
-		if (g->member == 0)
-			return (gz_halt(g));
+		if (walker_member_open(&g->w, g->name, g->nlen, 0, 0))
+			return (1);
 	}
 	if (g->infl == 0) {
-		if ((g->infl = infl_new(g->acct, INFL_RAW)) == 0)
+		if ((g->infl = codec_new(g->w.acct, CODEC_DEFLATE, 0)) == 0)
 			goto nomem;
-	} else if (infl_reset(g->infl) != INFL_MORE)
+	} else if (codec_reset(g->infl) != CODEC_MORE)
 		goto nomem;
 	g->st = GZ_DATA;
 	return (0);
 
 nomem:
-	return (gz_nomem(g));
+	return (walker_nomem(&g->w));
 }
 
 /* gz_sig_prefix - could a signature start at p[0..n)? */
@@ -233,15 +208,15 @@ static int gz_header(struct gz *g)
 		/* The stream's start is no gzip, or a method other than
 		 * deflate: malformed.  After a member: trailing bytes. */
 		if ((g->members == 0 && g->skipped == 0) || gz_sig_prefix(h, 2))
-			if (msg_finding(g->msg, FIND_ARCHIVE_MALFORMED) != 0)
-				return (gz_halt(g));
+			if (msg_finding(g->w.msg, FIND_ARCHIVE_MALFORMED) != 0)
+				return (walker_halt(&g->w));
 		gz_resync(g);
 		return (0);
 	}
 	/* Reserved flags: Python reads the member; gunzip refuses it. */
 	if ((h[3] & GZ_FRESERVED) != 0 || (g->members > 0 && g->skipped > 0))
-		if (msg_finding(g->msg, FIND_ARCHIVE_MALFORMED) != 0)
-			return (gz_halt(g));
+		if (msg_finding(g->w.msg, FIND_ARCHIVE_MALFORMED) != 0)
+			return (walker_halt(&g->w));
 	g->flg = h[3];
 	g->skipped = 0;
 	g->members++;
@@ -254,10 +229,10 @@ static int gz_out(void *ctx, const uint8_t *p, size_t n)
 {
 	struct gz *g = ctx;
 
-	if (msg_inflated(g->msg, n, g->member) != 0
-	    || node_consumed(g->member, g->in_done + infl_total_in(g->infl)) != 0
-	    || node_feed(g->member, p, n) != 0)
-		return (gz_halt(g));
+	if (msg_inflated(g->w.msg, n, g->w.member) != 0
+	    || node_consumed(g->w.member, g->in_done + codec_total_in(g->infl)) != 0
+	    || node_feed(g->w.member, p, n) != 0)
+		return (walker_halt(&g->w));
 	return (0);
 }
 
@@ -274,12 +249,7 @@ static size_t gz_step(struct gz *g, const uint8_t *p, size_t n)
 	case GZ_XLEN:
 	case GZ_HCRC:
 	case GZ_TRAILER:
-		k = g->need - g->have;
-		if (k > n)
-			k = n;
-		if (k > 0)
-			memcpy(g->hdr + g->have, p, k);
-		g->have += k;
+		k = walker_take(g->hdr, &g->have, g->need, p, n);
 		if (g->have < g->need)
 			return (k);
 		if (g->st == GZ_HDR)
@@ -314,25 +284,25 @@ static size_t gz_step(struct gz *g, const uint8_t *p, size_t n)
 	case GZ_DATA:
 		if (n == 0)
 			return (0);
-		r = infl_feed(g->infl, p, n, &used, gz_out, g);
+		r = codec_feed(g->infl, p, n, &used, gz_out, g);
 		switch (r) {
-		case INFL_MORE:
+		case CODEC_MORE:
 			break;
-		case INFL_END:
-			g->in_done += infl_total_in(g->infl);
+		case CODEC_END:
+			g->in_done += codec_total_in(g->infl);
 			gz_expect(g, GZ_TRAILER, 8);
 			break;
-		case INFL_ERROR:
-			g->in_done += infl_total_in(g->infl);
+		case CODEC_ERROR:
+			g->in_done += codec_total_in(g->infl);
 			g->skipped = 0;
 			gz_bad(g, FIND_ARCHIVE_MALFORMED);
 			break;
-		case INFL_STOP:
-			gz_halt(g);
+		case CODEC_STOP:
+			walker_halt(&g->w);
 			break;
-		case INFL_NOMEM:
+		case CODEC_NOMEM:
 		default:
-			gz_nomem(g);
+			walker_nomem(&g->w);
 			break;
 		}
 		return (used);
@@ -356,32 +326,31 @@ static int gz_run(struct gz *g, const uint8_t *p, size_t n)
 	size_t  k;
 	enum gz_state was;
 
-	while (!g->stop) {
+	while (!g->w.stop) {
 		was = g->st;
 		k = gz_step(g, p, n);
 		if (k > 0)
 			p += k, n -= k;		/* p may be NULL at finish */
-		if (k == 0 && g->st == was)
+		if (k == 0 && g->st == was) {
+			if (n > 0 && !g->w.stop)
+				return (walker_internal(&g->w));	/* cannot move */
 			break;
+		}
 	}
-	return (g->stop);
+	return (g->w.stop);
 }
 
 /*
- * gzip_match - is this stream a gzip?  At its start, or, as 7-Zip finds
- * one (it searches a stream that opens as nothing for a gzip signature,
- * however far in, whatever its name), behind junk: declared gzip, or a
- * plausible header (no reserved flags, as 7-Zip wants) in the window.
- * A tar's members are the tar's.
+ * gzip_probe - a gzip behind junk, as 7-Zip finds one (it searches a
+ * stream that opens as nothing for a gzip signature, however far in,
+ * whatever its name): a plausible header (no reserved flags, as 7-Zip
+ * wants) in the window.  At its start a gzip is known by its magic,
+ * declared or named gzip by the format table's later passes; a tar,
+ * whose members may be gzip files, by tar's probe, which runs first.
  */
-static int gzip_match(const char *type, const uint8_t *win, size_t len)
+int     gzip_probe(const char *type, const uint8_t *win, size_t len)
 {
-	if (len >= 3 && gz_sig_prefix(win, 3))
-		return (1);
-	if (tar_header_ok(win, len))
-		return (0);
-	if (type != 0 && strstr(type, "gzip") != 0)
-		return (1);
+	(void) type;
 	for (const uint8_t *q = win + 1, *end = win + len;
 	     q + 10 <= end && (q = memchr(q, gz_sig[0], end - 10 - q + 1)) != 0; q++)
 		if (gz_sig_prefix(q, 3) && (q[3] & GZ_FRESERVED) == 0)
@@ -398,9 +367,7 @@ static void *gzip_open(struct node *node)
 
 	if ((g = acct_calloc(acct, ACCT_ARCHIVE, 1, sizeof(*g))) == 0)
 		return (NULL);
-	g->node = node;
-	g->msg = node->msg;
-	g->acct = acct;
+	walker_init(&g->w, node);
 	gz_expect(g, GZ_HDR, 10);
 	return (g);
 }
@@ -411,7 +378,7 @@ static int gzip_feed(void *state, const uint8_t *p, size_t n)
 {
 	struct gz *g = state;
 
-	return (g->stop ? 1 : gz_run(g, p, n));
+	return (g->w.stop ? 1 : gz_run(g, p, n));
 }
 
 /* gzip_finish - end of the stream */
@@ -419,27 +386,20 @@ static int gzip_feed(void *state, const uint8_t *p, size_t n)
 static int gzip_finish(void *state)
 {
 	struct gz *g = state;
-	struct node *m = g->member;
 	int     truncated;
 
-	if (g->stop || gz_run(g, 0, 0))
+	if (g->w.stop || gz_run(g, 0, 0))
 		return (1);
-	if (g->st == GZ_DATA && infl_drain(g->infl, gz_out, g) != INFL_MORE)
-		return (gz_halt(g));
+	if (g->st == GZ_DATA && codec_drain(g->infl, gz_out, g) != CODEC_MORE)
+		return (walker_halt(&g->w));
 	truncated = g->st != GZ_SEEK && !(g->st == GZ_HDR && g->have == 0);
 	if (g->st == GZ_HDR && g->members > 0
 	    && (!gz_sig_prefix(g->hdr, g->have) || (g->have == 1 && g->skipped > 0)))
 		truncated = 0;			/* a few trailing bytes, not a member */
-	if (m != 0) {
-		g->member = 0;
-		if (node_finish(m) != 0) {
-			node_free(m);
-			return (gz_halt(g));
-		}
-		node_free(m);
-	}
-	if (truncated && msg_finding(g->msg, FIND_ARCHIVE_TRUNCATED) != 0)
-		return (gz_halt(g));
+	if (walker_member_close(&g->w))
+		return (1);
+	if (truncated)
+		return (walker_finding(&g->w, FIND_ARCHIVE_TRUNCATED));
 	return (0);
 }
 
@@ -451,13 +411,13 @@ static void *gzip_free(void *state)
 
 	if (g == 0)
 		return (NULL);
-	if (g->member)
-		node_free(g->member);
-	infl_free(g->infl);
-	acct_free(g->acct, g);
+	walker_member_free(&g->w);
+	codec_free(g->infl);
+	acct_free(g->w.acct, g);
 	return (NULL);
 }
 
 const struct analyser gzip_analyser = {
-	"gzip", gzip_match, gzip_open, gzip_feed, gzip_finish, gzip_free, NULL, 0, NULL, NULL,
+	.name = "gzip", .open = gzip_open, .feed = gzip_feed, .finish = gzip_finish,
+	.free = gzip_free,
 };

@@ -12,8 +12,15 @@
 #ifndef DEFUSE_GZIP_H
 #define DEFUSE_GZIP_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "node.h"
 
 extern const struct analyser gzip_analyser;
+
+/* The format table's probe: a plausible member header further in the
+ * window, its start junk (formats.c). */
+extern int gzip_probe(const char *type, const uint8_t *win, size_t len);
 
 #endif

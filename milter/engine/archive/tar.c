@@ -29,7 +29,7 @@
  *	header with a bad checksum, a negative or unreadable size ends
  *	it too, with finding archive_malformed.
  *
- *	tar_header_ok() is the content test behind match(): a header
+ *	tar_header_ok() is the content test behind tar_probe(): a header
  *	whose checksum (unsigned or signed sum) is right.
  * STATE
  *	An enum-driven push parser; the header is assembled in a fixed
@@ -51,6 +51,7 @@
 #include "name.h"
 #include "node.h"
 #include "tar.h"
+#include "walker.h"
 
 #define TAR_BLOCK	512
 #define TAR_NAME_MAX	255
@@ -68,18 +69,14 @@ enum tar_state {
 enum pax_state { PX_LEN, PX_KEY, PX_VAL, PX_BAD };
 
 struct tar {
-	struct node *node;
-	struct msg *msg;
-	struct acct *acct;
+	struct walker w;		/* first: node, msg, member, stop */
 	enum tar_state st;
-	int	stop;
 	uint8_t hdr[TAR_BLOCK];
 	size_t	have;
 	unsigned zeros;			/* zero blocks in a row */
 	uint64_t dsize;			/* data bytes of this entry */
 	uint64_t remain;		/* data bytes left */
 	uint64_t pad;			/* padding bytes left */
-	struct node *member;
 	int	meta;			/* 'L', 'K', 'x', 'g' */
 	/* overrides for the next entry */
 	char	lname[TAR_NAME_MAX + 1];
@@ -160,22 +157,12 @@ int     tar_header_ok(const uint8_t *h, size_t len)
 	return (nonzero && (want == usum || (int64_t) want == ssum));
 }
 
-/* tar_halt - stop for good */
-
-static int tar_halt(struct tar *t)
-{
-	t->stop = 1;
-	return (1);
-}
-
 /* tar_bad - the archive is broken here: note it, read no further */
 
 static int tar_bad(struct tar *t)
 {
 	t->st = TS_END;
-	if (msg_finding(t->msg, FIND_ARCHIVE_MALFORMED) != 0)
-		return (tar_halt(t));
-	return (0);
+	return (walker_finding(&t->w, FIND_ARCHIVE_MALFORMED));
 }
 
 /* tar_copy_name - keep a name in TAR_NAME_MAX bytes, its end included,
@@ -317,15 +304,7 @@ static void tar_after_data(struct tar *t, uint64_t size)
 
 static int tar_member_close(struct tar *t)
 {
-	struct node *m = t->member;
-	int     stop;
-
-	if (m == 0)
-		return (0);
-	t->member = 0;
-	stop = node_finish(m);
-	node_free(m);
-	return (stop ? tar_halt(t) : 0);
+	return (walker_member_close(&t->w));
 }
 
 /* tar_header - a complete header block */
@@ -353,8 +332,8 @@ static int tar_header(struct tar *t)
 		return (tar_bad(t));
 	}
 	t->zeros = 0;
-	if (msg_entry(t->msg, t->node) != 0)
-		return (tar_halt(t));
+	if (msg_entry(t->w.msg, t->w.node) != 0)
+		return (walker_halt(&t->w));
 	if (tar_num(h + 124, 12, &size) != 0)
 		return (tar_bad(t));
 	if (t->has_psize && type != 'x' && type != 'g')
@@ -391,9 +370,8 @@ static int tar_header(struct tar *t)
 	if (t->has_preal && t->preal > declared)
 		declared = t->preal;
 	tar_overrides_done(t);
-	t->member = node_open(t->msg, t->node, t->name, t->nlen, declared, 0);
-	if (t->member == 0)
-		return (tar_halt(t));
+	if (walker_member_open(&t->w, t->name, t->nlen, declared, 0))
+		return (1);
 	t->remain = size;
 	if (type == 'S' && h[482] != 0) {
 		t->st = TS_SPARSE_EXT;
@@ -410,8 +388,8 @@ static int tar_data_flush(struct tar *t)
 	size_t  n = t->have;
 
 	t->have = 0;
-	if (n > 0 && t->member && node_feed(t->member, t->hdr, n) != 0)
-		return (tar_halt(t));
+	if (n > 0 && t->w.member && node_feed(t->w.member, t->hdr, n) != 0)
+		return (walker_halt(&t->w));
 	return (0);
 }
 
@@ -419,15 +397,21 @@ static int tar_data_flush(struct tar *t)
 
 static size_t tar_data(struct tar *t, const uint8_t *p, size_t n)
 {
-	size_t  k = TAR_BLOCK - t->have;
+	size_t  k;
 
-	if (k > t->remain)
-		k = (size_t) t->remain;
-	if (k > n)
-		k = n;
-	if (k > 0)
-		memcpy(t->hdr + t->have, p, k);
-	t->have += k;
+	/* A whole block in the input goes on from there: the member sees
+	 * the same 512-byte calls, without the copy. */
+	if (t->have == 0 && n >= TAR_BLOCK && t->remain >= TAR_BLOCK) {
+		t->remain -= TAR_BLOCK;
+		if (t->w.member && node_feed(t->w.member, p, TAR_BLOCK) != 0) {
+			walker_halt(&t->w);
+			return (TAR_BLOCK);
+		}
+		if (t->remain == 0 && tar_member_close(t) == 0)
+			tar_after_data(t, t->dsize);
+		return (TAR_BLOCK);
+	}
+	k = walker_take(t->hdr, &t->have, TAR_BLOCK, p, n < t->remain ? n : (size_t) t->remain);
 	t->remain -= k;
 	if ((t->have == TAR_BLOCK || t->remain == 0) && tar_data_flush(t))
 		return (k);
@@ -445,12 +429,7 @@ static size_t tar_step(struct tar *t, const uint8_t *p, size_t n)
 	switch (t->st) {
 	case TS_HDR:
 	case TS_SPARSE_EXT:
-		k = TAR_BLOCK - t->have;
-		if (k > n)
-			k = n;
-		if (k > 0)
-			memcpy(t->hdr + t->have, p, k);
-		t->have += k;
+		k = walker_take(t->hdr, &t->have, TAR_BLOCK, p, n);
 		if (t->have == TAR_BLOCK) {
 			if (t->st == TS_HDR)
 				tar_header(t);
@@ -494,20 +473,23 @@ static int tar_run(struct tar *t, const uint8_t *p, size_t n)
 	size_t  k;
 	enum tar_state was;
 
-	while (!t->stop) {
+	while (!t->w.stop) {
 		was = t->st;
 		k = tar_step(t, p, n);
 		if (k > 0)
 			p += k, n -= k;		/* p may be NULL at finish */
-		if (k == 0 && t->st == was)
+		if (k == 0 && t->st == was) {
+			if (n > 0 && !t->w.stop)
+				return (walker_internal(&t->w));	/* cannot move */
 			break;
+		}
 	}
-	return (t->stop);
+	return (t->w.stop);
 }
 
-/* tar_match - is this stream a tar? */
+/* tar_probe - is this stream a tar? (the format table's probe) */
 
-static int tar_match(const char *type, const uint8_t *win, size_t len)
+int     tar_probe(const char *type, const uint8_t *win, size_t len)
 {
 	(void) type;
 	return (tar_header_ok(win, len));
@@ -522,9 +504,7 @@ static void *tar_open(struct node *node)
 
 	if ((t = acct_calloc(acct, ACCT_ARCHIVE, 1, sizeof(*t))) == 0)
 		return (NULL);
-	t->node = node;
-	t->msg = node->msg;
-	t->acct = acct;
+	walker_init(&t->w, node);
 	t->st = TS_HDR;
 	return (t);
 }
@@ -535,7 +515,7 @@ static int tar_feed(void *state, const uint8_t *p, size_t n)
 {
 	struct tar *t = state;
 
-	return (t->stop ? 1 : tar_run(t, p, n));
+	return (t->w.stop ? 1 : tar_run(t, p, n));
 }
 
 /* tar_finish - end of the stream */
@@ -545,16 +525,16 @@ static int tar_finish(void *state)
 	struct tar *t = state;
 	int     truncated;
 
-	if (t->stop || tar_run(t, 0, 0))
+	if (t->w.stop || tar_run(t, 0, 0))
 		return (1);
-	truncated = t->member != 0 || t->st == TS_META || t->st == TS_SPARSE_EXT
+	truncated = t->w.member != 0 || t->st == TS_META || t->st == TS_SPARSE_EXT
 		|| (t->st == TS_HDR && t->have > 0);
 	if (t->st == TS_DATA && tar_data_flush(t))
 		return (1);
 	if (tar_member_close(t))
 		return (1);
-	if (truncated && msg_finding(t->msg, FIND_ARCHIVE_TRUNCATED) != 0)
-		return (tar_halt(t));
+	if (truncated)
+		return (walker_finding(&t->w, FIND_ARCHIVE_TRUNCATED));
 	return (0);
 }
 
@@ -566,12 +546,12 @@ static void *tar_free(void *state)
 
 	if (t == 0)
 		return (NULL);
-	if (t->member)
-		node_free(t->member);
-	acct_free(t->acct, t);
+	walker_member_free(&t->w);
+	acct_free(t->w.acct, t);
 	return (NULL);
 }
 
 const struct analyser tar_analyser = {
-	"tar", tar_match, tar_open, tar_feed, tar_finish, tar_free, NULL, 0, NULL, NULL,
+	.name = "tar", .open = tar_open, .feed = tar_feed, .finish = tar_finish,
+	.free = tar_free,
 };

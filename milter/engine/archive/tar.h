@@ -22,4 +22,7 @@ extern const struct analyser tar_analyser;
 /* Is there a tar header with a valid checksum at p[0..512)? */
 extern int tar_header_ok(const uint8_t *, size_t);
 
+/* The format table's probe: tar_header_ok() on the window (formats.c). */
+extern int tar_probe(const char *type, const uint8_t *win, size_t len);
+
 #endif
