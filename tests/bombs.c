@@ -525,14 +525,14 @@ void    bomb_codec(struct tu_buf *out, int kind, int level, const uint8_t *data,
 		len = blen;
 		break;
 	case CODEC_XZ:
-		len = 0;
-		if (lzma_easy_buffer_encode((uint32_t) level, LZMA_CHECK_CRC64, 0, data, n,
-					    tmp, &len, cap) != LZMA_OK)
-			die("lzma_easy_buffer_encode");
-		break;
 	case CODEC_LZMA_ALONE:
-		if (lzma_lzma_preset(&opt, (uint32_t) level) || lzma_alone_encoder(&ls, &opt) != LZMA_OK)
-			die("lzma_alone_encoder");
+		/* The stream encoders, as xz(1) uses them: the header keeps
+		 * the preset's dictionary (the buffer encoder shrinks it to
+		 * fit a small input). */
+		if (kind == CODEC_XZ ? lzma_easy_encoder(&ls, (uint32_t) level, LZMA_CHECK_CRC64)
+		    != LZMA_OK : lzma_lzma_preset(&opt, (uint32_t) level)
+		    || lzma_alone_encoder(&ls, &opt) != LZMA_OK)
+			die("lzma encoder");
 		ls.next_in = data, ls.avail_in = n;
 		ls.next_out = tmp, ls.avail_out = cap;
 		if (lzma_code(&ls, LZMA_FINISH) != LZMA_STREAM_END)

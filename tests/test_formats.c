@@ -323,3 +323,32 @@ Test(formats, claims_by_type_are_exact)
 	f = format_claim(junk, sizeof(junk), "", 0, 0, &how);
 	cr_expect(f && f->embedded && how == FORMAT_BY_HUNT, "nobody: the hunter");
 }
+
+/*
+ * A message that mail parsers read two ways (two Content-Type fields)
+ * holding an xz -9 attachment: each view decodes it, with its own 65 MiB
+ * dictionary, and neither is refused one because the other holds it.
+ */
+Test(formats, xz9_in_every_view)
+{
+	struct tu_buf p = {0}, x = {0}, m = {0};
+	struct record r;
+
+	bomb_random((p.p = malloc(1 << 20), p.len = p.cap = 1 << 20, p.p), 1 << 20, 3);
+	bomb_codec(&x, CODEC_XZ, 9, p.p, p.len);
+	tu_puts(&m, "From: a@example.org\r\nMIME-Version: 1.0\r\n"
+		"Content-Type: multipart/mixed; boundary=AAA\r\n"
+		"Content-Type: multipart/mixed; boundary=BBB\r\n\r\n"
+		"--AAA\r\n--BBB\r\nContent-Type: application/x-xz; name=x.xz\r\n"
+		"Content-Transfer-Encoding: base64\r\n\r\n");
+	tu_put_base64(&m, x.p, x.len, "\r\n");
+	tu_puts(&m, "--BBB--\r\n--AAA--\r\n");
+	tu_scan(0, m.p, m.len, 0, 0, &r);
+	cr_expect_eq(r.verdict, VERDICT_ACCEPT, "%s", tu_record_str(&r));
+	cr_expect_gt(r.nviews, 1, "%s", tu_record_str(&r));
+	cr_expect_eq(r.findings >> FIND_UNVERIFIED & 1, 0, "%s", tu_record_str(&r));
+	cr_expect_gt(r.decoder_mem, 60u << 20, "%s", tu_record_str(&r));
+	free(p.p);
+	free(x.p);
+	free(m.p);
+}

@@ -345,6 +345,17 @@ int     msg_add_decoder_mem(struct msg *m, uint64_t n, const struct node *node)
 	return (msg_cost(m, node));
 }
 
+/* msg_decoder_room - what a new decoder may hold */
+
+uint64_t msg_decoder_room(struct msg *m)
+{
+	uint64_t room = acct_decoder_room(&m->acct);
+
+	if (m->conf->max_decoder_memory == 0)
+		return (UINT64_MAX);
+	return (room < m->conf->max_decoder_memory ? room : m->conf->max_decoder_memory);
+}
+
 /* msg_inflated - work done by decompression */
 
 int     msg_inflated(struct msg *m, uint64_t n, const struct node *node)
@@ -456,6 +467,10 @@ int     msg_fork(struct msg *m, struct mime *mp, unsigned readings, const uint8_
 	    || readings == 0 || readings == old->readings)
 		return (-1);
 	v = &m->views[m->nviews++];
+	/* Each view decodes its own streams: the decoders' cap grows with
+	 * the views, so that a view is not refused a dictionary the one
+	 * before it holds for the same attachment. */
+	acct_set_decoder_limit(&m->acct, m->conf->max_decoder_memory * m->nviews);
 	*v = *old;
 	v->mime = mp;
 	v->readings = readings;

@@ -88,6 +88,10 @@ extern int msg_finding(struct msg *, enum finding);
 extern int msg_add_decoded(struct msg *, uint64_t, const struct node *);
 extern int msg_add_expanded(struct msg *, uint64_t, const struct node *);
 extern int msg_add_decoder_mem(struct msg *, uint64_t, const struct node *);
+
+/* What a new decoder may hold: max_decoder_memory, or less when the
+ * message's decoders hold that much already (UINT64_MAX: no cap). */
+extern uint64_t msg_decoder_room(struct msg *);
 extern int msg_inflated(struct msg *, uint64_t, const struct node *);
 extern int msg_part(struct msg *, const struct node *);
 extern int msg_entry(struct msg *, const struct node *);

@@ -5,8 +5,8 @@
 
 A case applies one ambiguity *operator* to one *payload*.  A payload is
 the bytes an attacker wants a downstream extractor to write out (a zip
-bomb, a gzip bomb, a clean zip, plain text); an operator builds a whole
-message around it, mostly so that one reading of the standards finds
+bomb, a gzip bomb, a bzip2 bomb, a clean zip, plain text); an operator
+builds a whole message around it, mostly so that one reading of the standards finds
 the payload and another finds something harmless.  Everything is built
 at run time with the standard library: nothing binary is committed.
 
@@ -17,6 +17,7 @@ file names, CRLF line ends, where the payload sits).  One seed, one set
 of messages, on any machine.
 """
 import base64
+import bz2
 import binascii
 import io
 import random
@@ -83,7 +84,7 @@ _PAYLOADS = None
 
 
 def payloads():
-    """the five payloads, built once per process (the bombs take a second)"""
+    """the six payloads, built once per process (the bombs take seconds)"""
     global _PAYLOADS
     if _PAYLOADS is None:
         comp, crc = _deflate_zeros(BOMB_SIZE)
@@ -107,6 +108,10 @@ def payloads():
                     picture + _zip_one("zeros.bin", 8, pcomp, pcrc, 20 << 20),
                     "photo.jpg", "image/jpeg", True),
             Payload("gzip_bomb", gbomb, "data.gz", "application/gzip", True),
+            # bzip2: 300 MiB of zeros in a few hundred bytes, which ClamAV
+            # and amavisd-new decode (defuse does since session 7)
+            Payload("bzip2_bomb", bz2.compress(bytes(BOMB_SIZE), 9), "data.bz2",
+                    "application/x-bzip2", True),
             Payload("clean_zip", z.getvalue(), "notes.zip", "application/zip", False),
             Payload("text", _words(rng, 1500), "notes.txt", "text/plain", False),
         ]

@@ -13,11 +13,13 @@ Exit status: 0 nothing failed, 1 a failure, 77 an extractor is missing
 on the canonical set, two cores); DIFF_CLAMAV=0 leaves it out.
 """
 import argparse
+import bz2
 import concurrent.futures
 import gzip
 import hashlib
 import io
 import json
+import lzma
 import os
 import select
 import shutil
@@ -72,7 +74,8 @@ def _judge_member(m, name, size, comp):
 
 
 def _is_archive(head):
-    return head[:2] == b"\x1f\x8b" or head[:4] == b"PK\3\4"
+    return (head[:2] == b"\x1f\x8b" or head[:4] == b"PK\3\4" or head[:3] == b"BZh"
+            or head[:4] == b"\xfd7zX")
 
 
 def _open_stream(f, depth, m, name, comp):
@@ -97,7 +100,8 @@ def _open_stream(f, depth, m, name, comp):
 
 def _measure_blob(data, depth, m, name):
     """DATA (bytes): a zip (declared sizes trusted, as a filter that
-    allocates by the central directory does) or gzip (streamed); else nothing"""
+    allocates by the central directory does), gzip, bzip2 or xz (streamed);
+    else nothing"""
     bio = io.BytesIO(data)
     if zipfile.is_zipfile(bio):
         try:
@@ -119,6 +123,10 @@ def _measure_blob(data, depth, m, name):
             pass
     if data[:2] == b"\x1f\x8b":
         _open_stream(gzip.GzipFile(fileobj=io.BytesIO(data)), depth, m, name + "/(gunzip)", len(data))
+    elif data[:3] == b"BZh":
+        _open_stream(bz2.BZ2File(io.BytesIO(data)), depth, m, name + "/(bunzip2)", len(data))
+    elif data[:4] == b"\xfd7zX":
+        _open_stream(lzma.LZMAFile(io.BytesIO(data)), depth, m, name + "/(unxz)", len(data))
 
 
 class _Prefixed(io.RawIOBase):

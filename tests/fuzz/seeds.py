@@ -8,11 +8,33 @@ fuzz-zip, fuzz-gzip and fuzz-tar, compressed streams (bzip2, xz, zstd,
 LZMA-alone) for fuzz-cstream.  Bombs are left out: they are slow to
 fuzz and their shapes are built by the unit tests.
 """
-import base64, os, sys
+import base64, bz2, lzma, os, shutil, subprocess, sys, zlib
+
+# fuzz-codec's kinds, in codec.h's CODEC_KINDS order (byte 0 % count).
+CODEC_KINDS = ("deflate", "bzip2", "xz", "lzma", "lzma-zip", "zstd")
+
+def streams():
+    """Small streams of each codec, made here: (kind, bytes)."""
+    text = b"".join(b"line %d of a small text, some words again and again\n" % i for i in range(400))
+    out = []
+    for data in (text, bytes(20000), os.urandom(3000)):
+        z = zlib.compressobj(9, zlib.DEFLATED, -15)
+        out.append(("deflate", z.compress(data) + z.flush()))
+        out.append(("bzip2", bz2.compress(data, 9)))
+        out.append(("xz", lzma.compress(data, preset=1)))
+        out.append(("lzma", lzma.compress(data, format=lzma.FORMAT_ALONE, preset=1)))
+        raw = lzma.compress(data, format=lzma.FORMAT_RAW,
+                            filters=[{"id": lzma.FILTER_LZMA1, "preset": 1}])
+        props = lzma._encode_filter_properties({"id": lzma.FILTER_LZMA1, "preset": 1})
+        out.append(("lzma-zip", b"\x09\x14" + len(props).to_bytes(2, "little") + props + raw))
+        if shutil.which("zstd"):
+            out.append(("zstd", subprocess.run(["zstd", "-q", "-3", "-c"], input=data,
+                                               stdout=subprocess.PIPE, check=True).stdout))
+    return out
 
 def main():
     corpus, out = sys.argv[1], sys.argv[2]
-    dirs = {k: os.path.join(out, "seeds-" + k) for k in ("engine", "zip", "gzip", "tar", "cstream")}
+    dirs = {k: os.path.join(out, "seeds-" + k) for k in ("engine", "zip", "gzip", "tar", "cstream", "codec")}
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
     n = 0
@@ -40,8 +62,13 @@ def main():
                 msg = (b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                        + base64.encodebytes(data))
                 open(os.path.join(dirs["engine"], "a%05d" % n), "wb").write(ctl + msg)
+    for i, (kind, data) in enumerate(streams()):
+        k = CODEC_KINDS.index(kind)
+        open(os.path.join(dirs["codec"], "g%03d" % i), "wb").write(bytes([k + 6 * (i % 3), i % 64]) + data)
+        if kind in ("bzip2", "xz", "lzma", "zstd"):
+            open(os.path.join(dirs["cstream"], "g%03d" % i), "wb").write(bytes([i % 4, (i * 37) % 256]) + data)
     for k, d in dirs.items():
-        print("seeds: %-6s %d" % (k, len(os.listdir(d))))
+        print("seeds: %-7s %d" % (k, len(os.listdir(d))))
 
 if __name__ == "__main__":
     main()

@@ -264,7 +264,7 @@ static int cs_project(struct cs *c, uint64_t n)
 static int cs_start(struct cs *c)
 {
 	struct codec_opts o = {0};
-	uint64_t room = acct_decoder_room(c->w.acct);
+	uint64_t room = msg_decoder_room(c->w.msg);
 
 	if ((c->streams > 0 || c->skipped > 0) && c->junk
 	    && walker_finding(&c->w, FIND_ARCHIVE_MALFORMED))

@@ -836,7 +836,7 @@ static int zip_codec_start(struct zip *z, int kind)
 {
 	struct zcur *c = &z->cur;
 	struct codec_opts o = {0};
-	uint64_t room = acct_decoder_room(z->w.acct);
+	uint64_t room = msg_decoder_room(z->w.msg);
 
 	if (z->codec != 0 && codec_kind(z->codec) == (enum codec_kind) kind
 	    && kind != CODEC_LZMA_ZIP) {

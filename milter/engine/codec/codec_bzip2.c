@@ -92,7 +92,9 @@ static int bzip2_init(struct codec *c)
 	memset(s->hdr, 0, sizeof(s->hdr));
 	ret = BZ2_bzDecompressInit(&s->bz, 0, 0);
 	s->live = ret == BZ_OK;
-	return (ret == BZ_OK ? CODEC_MORE : ret == BZ_MEM_ERROR ? CODEC_NOMEM : CODEC_ERROR);
+	if (ret == BZ_OK)
+		return (CODEC_MORE);
+	return (ret == BZ_MEM_ERROR ? CODEC_NOMEM : CODEC_ERROR);
 }
 
 /* bzip2_end - release libbz2's state and block */

@@ -71,7 +71,8 @@ struct codec {
 	uint64_t window;		/* see codec_window(); set by the backend */
 	size_t	have;			/* bytes waiting in out */
 	uint8_t out[CODEC_CHUNK];
-	_Alignas(max_align_t) unsigned char state[];	/* the backend's: ops->size bytes */
+	/* the backend's state, ops->size bytes */
+	_Alignas(max_align_t) unsigned char state[];
 };
 
 extern const struct codec_ops codec_zlib_ops;

@@ -211,7 +211,8 @@ static int xz_raw_start(struct codec *c, struct xz_state *s, const uint8_t *prop
 	opt.pb = d / (9 * 5);
 	opt.lp = d % (9 * 5) / 9;
 	opt.lc = d % 9;
-	opt.dict_size = props[1] | props[2] << 8 | props[3] << 16 | (uint32_t) props[4] << 24;
+	opt.dict_size = props[1] | props[2] << 8 | (uint32_t) props[3] << 16
+	    | (uint32_t) props[4] << 24;
 	opt.ext_flags = 0;			/* a known size has no end marker: BUGS */
 	opt.ext_size_low = (uint32_t) size;
 	opt.ext_size_high = (uint32_t) (size >> 32);

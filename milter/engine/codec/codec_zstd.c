@@ -89,7 +89,7 @@ struct zstd_state {
 	uint8_t hdr[ZSTD_FRAMEHEADERSIZE_MAX];	/* the frame header, as it passes */
 	size_t	hdr_len;
 	int	started;		/* header read and handed to libzstd */
-	int	pending;		/* the last call filled the room: it may hold more */
+	int	pending;		/* the last call filled the room: output held? */
 	enum zstd_at at;		/* the frame's structure, as libzstd takes it */
 	uint8_t bh[3];			/* ZA_BLOCK_HDR: the header so far */
 	size_t	bh_have;
@@ -220,7 +220,8 @@ static int zstd_header(struct codec *c, struct zstd_state *s, struct codec_io *i
 	for (;;) {
 		need = ZSTD_getFrameHeader(&fh, s->hdr, s->hdr_len);
 		if (ZSTD_isError(need)) {
-			if (ZSTD_getErrorCode(need) != ZSTD_error_frameParameter_windowTooLarge)
+			if (ZSTD_getErrorCode(need)
+			    != ZSTD_error_frameParameter_windowTooLarge)
 				return (CODEC_ERROR);
 			c->window = zstd_declared(s->hdr, s->hdr_len);
 			return (CODEC_TOOBIG);
@@ -277,7 +278,8 @@ static void zstd_track(struct zstd_state *s, const uint8_t *p, size_t n)
 			v = s->bh[0] | s->bh[1] << 8 | (uint32_t) s->bh[2] << 16;
 			s->last = v & 1;
 			s->raw = (v >> 1 & 3) == 0;
-			s->body_left = (v >> 1 & 3) == 1 ? 1 : v >> 3;	/* RLE: one byte */
+			/* the body: an RLE block's is one byte */
+			s->body_left = (v >> 1 & 3) == 1 ? 1 : v >> 3;
 			s->at = ZA_BODY;
 		} else {
 			k = n < s->body_left ? (uint32_t) n : s->body_left;
@@ -315,8 +317,10 @@ static size_t zstd_cap(const struct zstd_state *s, size_t in, size_t room)
 		unit = s->body_left;
 		if (s->raw && unit > room)
 			unit = room;
-		if (s->raw && s->fcs != ZSTD_CONTENTSIZE_UNKNOWN && unit > s->fcs - s->made)
-			unit = s->fcs - s->made;	/* zstd_step saw s->made < s->fcs */
+		/* zstd_step has seen to s->made < s->fcs */
+		if (s->raw && s->fcs != ZSTD_CONTENTSIZE_UNKNOWN
+		    && unit > s->fcs - s->made)
+			unit = s->fcs - s->made;
 		break;
 	default:				/* checksum, skippable content */
 		unit = in;
@@ -362,8 +366,10 @@ static int zstd_call(struct zstd_state *s, struct codec_io *io, size_t cap)
 	if (ZSTD_isError(ret)) {
 		if ((k = zstd_unit_left(s)) > io->in_len - io->took)
 			k = io->in_len - io->took;
-		zstd_track(s, io->in + io->took, k);
-		io->took += k;
+		if (k > 0) {
+			zstd_track(s, io->in + io->took, k);
+			io->took += k;
+		}
 		return (zstd_status(ret));
 	}
 	s->pending = ob.pos == ob.size;
