@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "bombs.h"
 #include "codec.h"
@@ -351,4 +352,164 @@ Test(formats, xz9_in_every_view)
 	free(p.p);
 	free(x.p);
 	free(m.p);
+}
+
+/* --- bombs of the new codecs, built here -------------------------------- */
+
+static struct record scan_attached(const struct tu_buf *a, const char *ctype, const char *name)
+{
+	struct record r;
+
+	bomb_scan(0, ctype, name, "base64", a->p, a->len, 0, &r);
+	return (r);
+}
+
+static void expect_refused(const struct record *r, enum reason why, const char *what)
+{
+	cr_expect_eq(r->verdict, VERDICT_REJECT, "%s: %s", what, tu_record_str(r));
+	cr_expect_eq(r->reason, why, "%s: want %s: %s", what, reason_name(why), tu_record_str(r));
+	cr_expect_leq(r->inflated, 2u << 20, "%s: bounded work: %s", what, tu_record_str(r));
+}
+
+/* Every codec: a gigabyte of zeros, as one attachment and nested. */
+Test(formats, codec_bombs_refused_by_ratio)
+{
+	static const int kinds[] = {CODEC_BZIP2, CODEC_XZ, CODEC_LZMA_ALONE, CODEC_ZSTD};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct tu_buf b = {0}, bb = {0};
+		struct record r;
+
+		bomb_codec_zeros(&b, kinds[i], kinds[i] == CODEC_BZIP2 ? 9 : 3, 1ull << 30);
+		r = scan_attached(&b, "application/octet-stream", 0);
+		expect_refused(&r, REASON_RATIO, codec_kind_name(kinds[i]));
+		/* the same bomb inside one more layer of the same codec */
+		bomb_codec(&bb, kinds[i], 6, b.p, b.len);
+		r = scan_attached(&bb, "application/octet-stream", 0);
+		expect_refused(&r, REASON_RATIO, "nested");
+		cr_expect_geq(r.archive_depth, 2, "%s: %s", codec_kind_name(kinds[i]),
+			      tu_record_str(&r));
+		free(b.p);
+		free(bb.p);
+	}
+}
+
+/* zip members of methods 12, 14, 95 and 93 whose headers understate the
+ * size: the stream is decoded and judged on what it makes. */
+Test(formats, zip_members_of_every_codec_lying_refused)
+{
+	static const struct {
+		uint16_t method;
+		int	kind;
+	} m[] = {{12, CODEC_BZIP2}, {95, CODEC_XZ}, {93, CODEC_ZSTD}};
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		struct bomb_zip z = {0};
+		struct tu_buf d = {0};
+		struct record r;
+
+		bomb_codec_zeros(&d, m[i].kind, 3, 200u << 20);
+		bz_lfh(&z, "zeros.txt", m[i].method, 0, 0, d.len, 1000, 0);
+		tu_put(&z.b, d.p, d.len);
+		bz_close(&z, 0);
+		r = scan_attached(&z.b, "application/zip", "a.zip");
+		expect_refused(&r, REASON_RATIO, "lying member");
+		cr_expect(r.findings >> FIND_ARCHIVE_SIZE_LIE & 1, "method %u: %s", m[i].method,
+			  tu_record_str(&r));
+		bz_free(&z);
+		free(d.p);
+	}
+}
+
+/* xz in a zip in a tar.bz2: every layer seen through, the bomb refused. */
+Test(formats, xz_in_zip_in_tar_bz2)
+{
+	struct tu_buf x = {0}, t = {0}, b = {0};
+	struct bomb_zip z = {0};
+	struct record r;
+
+	bomb_codec_zeros(&x, CODEC_XZ, 3, 1ull << 30);
+	bz_file(&z, "inner.xz", x.p, x.len, 0, 0);
+	bz_close(&z, 0);
+	bomb_tar_file(&t, "a.zip", z.b.p, z.b.len);
+	bomb_tar_end(&t);
+	bomb_codec(&b, CODEC_BZIP2, 9, t.p, t.len);
+	r = scan_attached(&b, "application/x-bzip2", "a.tar.bz2");
+	expect_refused(&r, REASON_RATIO, "xz in zip in tar.bz2");
+	cr_expect_geq(r.archive_depth, 4, "%s", tu_record_str(&r));
+	free(x.p);
+	free(t.p);
+	free(b.p);
+	bz_free(&z);
+}
+
+/*
+ * A tiny stream that declares a huge dictionary or window costs a filter
+ * that much before any output: decoder_mem, message_cost, and defuse
+ * decodes nothing (unverified).  xz: the LZMA2 dictionary byte of the
+ * block header set to 40 (4 GiB - 1), its CRC32 made right; zstd: the
+ * frame's window descriptor set to 2 GiB.  The cost is crossed by the
+ * declaration itself, before anything is decoded.
+ */
+Test(formats, huge_declared_window_refused_without_decoding)
+{
+	struct tu_buf p = {0}, x = {0}, s = {0};
+	struct record r;
+	size_t  hs, i;
+
+	bomb_text(&p, 50000, 9);
+	bomb_codec(&x, CODEC_XZ, 1, p.p, p.len);
+	hs = (size_t) (x.p[12] + 1) * 4;
+	for (i = 14; i + 3 < 12 + hs && !(x.p[i] == 0x21 && x.p[i + 1] == 1); i++)
+		;
+	cr_assert(i + 3 < 12 + hs, "LZMA2 filter flags in the block header");
+	x.p[i + 2] = 40;
+	{
+		uint32_t crc = (uint32_t) crc32(0, x.p + 12, (uInt) (hs - 4));
+
+		for (int k = 0; k < 4; k++)
+			x.p[12 + hs - 4 + k] = (uint8_t) (crc >> (8 * k));
+	}
+	r = scan_attached(&x, "application/octet-stream", 0);
+	expect_refused(&r, REASON_MESSAGE_COST, "xz declaring 4 GiB");
+	cr_expect_gt(r.decoder_mem, 1ull << 31, "%s", tu_record_str(&r));
+	cr_expect_eq(r.inflated, 0, "%s", tu_record_str(&r));
+
+	/* zstd: magic, frame header descriptor, window descriptor */
+	{
+		ZSTD_CCtx *cc = ZSTD_createCCtx();
+		size_t  n;
+
+		s.cap = ZSTD_compressBound(p.len);
+		s.p = malloc(s.cap);
+		ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 0);
+		ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 0);
+		n = ZSTD_compress2(cc, s.p, s.cap, p.p, p.len);
+		cr_assert(!ZSTD_isError(n));
+		s.len = n;
+		ZSTD_freeCCtx(cc);
+	}
+	cr_assert_eq(s.p[4] & 0x20, 0, "a window descriptor, not a single segment");
+	s.p[5] = (31 - 10) << 3;
+	r = scan_attached(&s, "application/octet-stream", 0);
+	expect_refused(&r, REASON_MESSAGE_COST, "zstd declaring 2 GiB");
+	cr_expect_geq(r.decoder_mem, 1ull << 31, "%s", tu_record_str(&r));
+	cr_expect_eq(r.inflated, 0, "%s", tu_record_str(&r));
+
+	/* With room for it in the cost, the window is still more than
+	 * defuse's decoders may hold: not decoded, unverified, projected at
+	 * its worst (the ceiling): refused for its size all the same. */
+	{
+		struct conf c = *tu_conf();
+		char    err[128];
+
+		cr_assert_eq(conf_set(&c, "max_message_cost", "100G", err, sizeof(err)), 0);
+		bomb_scan(&c, "application/octet-stream", 0, "base64", s.p, s.len, 0, &r);
+		cr_expect(r.findings >> FIND_UNVERIFIED & 1, "%s", tu_record_str(&r));
+		cr_expect_eq(r.inflated, 0, "%s", tu_record_str(&r));
+		cr_expect_eq(r.reason, REASON_PART_SIZE, "%s", tu_record_str(&r));
+	}
+	free(p.p);
+	free(x.p);
+	free(s.p);
 }
