@@ -308,7 +308,7 @@ Test(gzip, walker_truncated_counts_full_chunks)
 	g.len = 10 + z.len / 2;
 	bomb_walk(&gzip_analyser, 0, g.p, g.len, 0, 0, &whole);
 	cr_expect_eq(whole.verdict, VERDICT_ACCEPT, "%s", tu_record_str(&whole));
-	cr_expect_eq(whole.expanded % INFL_CHUNK, 0, "%s", tu_record_str(&whole));
+	cr_expect_eq(whole.expanded % CODEC_CHUNK, 0, "%s", tu_record_str(&whole));
 	cr_expect_eq(whole.expanded, whole.inflated, "%s", tu_record_str(&whole));
 	cr_expect_gt(whole.expanded, 256 * 1024, "%s", tu_record_str(&whole));
 	expect_walk_invariant(0, &g, 0, "truncated zeros");

@@ -9,7 +9,11 @@
  *	const struct analyser zip_analyser;
  * DESCRIPTION
  *	The zip analyser reads a zip archive the way it arrives: from
- *	the front, in any split, without seeking.
+ *	the front, in any split, without seeking.  This file is its
+ *	state machine; zipcd.c keeps the table of local headers and
+ *	judges the directory and the end records against it, zipdd.c
+ *	holds stored data and finds data descriptors (zip_impl.h: the
+ *	state they share).
  *
  *	Local file headers are read in order.  Each member is opened
  *	one archive level deeper with node_open() and its declared
@@ -52,8 +56,8 @@
  *	unless another archive starts there (an extractor that reads the
  *	last end record would take that one): it is walked as well.
  *
- *	Every local header seen is kept in a table (offset, header
- *	length, where its data ended, the size accounted for it),
+ *	Every local header seen is kept in a table (zipcd.c: offset,
+ *	header length, where its data ended, the size accounted for it),
  *	sorted by construction.  Each central directory entry must name
  *	a local header that was seen, no two may name the same one, and
  *	its compressed size must fit before whatever came next;
@@ -86,7 +90,7 @@
  *	every byte the walk does not read as a record (member data,
  *	stored, skipped or deflated, whose stored blocks quote bytes as
  *	they are; comments; junk) is searched for a plausible end record
- *	(zip_hidden: one 22-byte candidate at a time, each offset looked
+ *	(zipcd_hidden: one 22-byte candidate at a time, each offset looked
  *	at once, so the answer does not depend on the split).  If the
  *	last one is not an end record the walk read, the extractors'
  *	directory is one the walk never checked: for an archive that
@@ -125,7 +129,7 @@
  *	Whatever the split of the input, the member node sees the same
  *	calls: stored data goes on in pieces of ZIP_BLOCK bytes (the
  *	last of a member may be shorter), held in the buffer that the
- *	descriptor scan needs anyway; decoded data in the fixed chunks
+ *	descriptor scan needs anyway (zipdd.c); decoded data in the fixed chunks
  *	of codec.c.  So the compressed bytes a ratio is judged on, and
  *	the byte at which a limit is crossed, do not depend on where the
  *	input was cut.
@@ -133,9 +137,9 @@
  *	About 3 KiB of state, plus one codec (codec.c; deflate about
  *	48 KiB, bzip2 3.7 MB at -9, xz and zstd their dictionary or
  *	window) from the first compressed member on, reused by the
- *	members of its kind, plus the header table: 40 bytes per local header, grown
- *	geometrically, bounded by max_archive_entries (which msg_entry
- *	enforces for every header).  Measured: one zip level costs
+ *	members of its kind, plus the header table (zipcd.c): 40 bytes
+ *	per local header, grown geometrically, bounded by
+ *	max_archive_entries (which msg_entry enforces for every header).  Measured: one zip level costs
  *	52 KiB (tests/test_zip.c, memory_per_nesting_level).
  * BUGS
  *	A hidden end record is detected, not followed: its directory's
@@ -160,257 +164,12 @@
 #include "node.h"
 #include "walker.h"
 #include "zip.h"
-
-#define ZIP_NAME_MAX	255
-#define ZIP_HDR_MAX	64
-#define ZIP_XDATA_MAX	32
-#define ZIP_BLOCK	1024		/* stored data goes on in these pieces */
-#define ZIP_LOOK	28		/* descriptor (24) + next signature (4) */
-#define ZIP_PEND	(ZIP_BLOCK + ZIP_LOOK - 1)	/* stored data buffer */
-#define ZIP_RB		(ZIP_PEND + ZIP_HDR_MAX)
-
-#define SIG(a, b)	(0x504b0000u | ((a) << 8) | (b))
-#define SIG_LFH		SIG(3, 4)
-#define SIG_CDH		SIG(1, 2)
-#define SIG_EOCD	SIG(5, 6)
-#define SIG_EOCD64	SIG(6, 6)
-#define SIG_LOC64	SIG(6, 7)
-#define SIG_DD		SIG(7, 8)
-#define SIG_DIGSIG	SIG(5, 5)
-#define SIG_AXTRA	SIG(6, 8)
-
-enum zip_state {
-	ZS_SCAN,			/* look for a signature */
-	ZS_SIG,				/* 4 bytes: which record is next */
-	ZS_LFH,				/* local header, fixed part */
-	ZS_LFH_NAME,
-	ZS_LFH_EXTRA,
-	ZS_INFLATE,			/* deflated member data */
-	ZS_COPY,			/* stored member data, known size */
-	ZS_SKIP_DATA,			/* member data not looked at, known size */
-	ZS_DD_SCAN,			/* data of unknown size: find descriptor */
-	ZS_DD,				/* data descriptor after the data */
-	ZS_CDH,				/* central directory header, fixed part */
-	ZS_CD_NAME,
-	ZS_CD_EXTRA,
-	ZS_CD_COMMENT,
-	ZS_EOCD,			/* end of central directory record */
-	ZS_EOCD_COMMENT,
-	ZS_EOCD64,			/* Zip64 end record: size, then skip */
-	ZS_LOC64,			/* Zip64 end locator */
-	ZS_SKIPLEN,			/* record with a length: read it, skip */
-	ZS_SKIP,			/* skip z->skip bytes, then ZS_SIG */
-	ZS_TRAIL,			/* after the end record: ignored */
-};
-
-/* One local header seen. */
-struct zent {
-	uint64_t off;			/* stream offset of the signature */
-	uint64_t end;			/* stream offset after data (+ descriptor) */
-	uint64_t known;			/* size accounted for the member */
-	uint32_t hdrlen;		/* 30 + name + extra */
-	uint32_t name_crc;		/* CRC-32 of the name as kept */
-	uint16_t method;		/* as the local header gives it */
-	uint8_t	enc;			/* the local header's encryption bit */
-	uint8_t	ref;			/* named by a central directory entry */
-	uint8_t	upath;			/* an Info-ZIP Unicode Path field */
-};
-
-/* The member (local header) or central directory entry being read. */
-struct zcur {
-	uint64_t off;
-	uint16_t flags;
-	uint16_t method;
-	uint32_t crc;
-	uint32_t csize32, usize32;
-	uint64_t csize, usize;		/* Zip64 applied */
-	uint64_t lho;			/* CD: local header offset */
-	uint32_t lho32;
-	uint16_t disk;
-	uint32_t namelen, extralen, commentlen;
-	char	name[ZIP_NAME_MAX + 1];
-	size_t	nlen;
-	int	zip64;			/* a Zip64 extra field was seen */
-	int	aes;			/* WinZip AES extra field */
-	int	upath;			/* Info-ZIP Unicode Path (0x7075) */
-	uint16_t aes_method;
-	/* member data */
-	int	dd;			/* general purpose bit 3 */
-	int	sized;			/* usize is a declaration to hold it to */
-	int	lie;			/* size-lie finding given */
-	int	feed;			/* data goes to the member node */
-	int	verify;			/* stored: CRC confirms the descriptor */
-	uint64_t in;			/* data bytes consumed */
-	uint64_t out;			/* bytes produced */
-	uint64_t remain;		/* data bytes left (known size) */
-	uint32_t crc_run;
-	uint64_t dd_usize;		/* from the descriptor */
-};
-
-struct zip {
-	struct walker w;		/* first: node, msg, member, stop */
-	enum zip_state st;
-	int	first;			/* no local header yet: prefix scan */
-	int	tail;			/* reading a counted stream's tail (tail.c) */
-	int	eager;			/* a hunt through a script: every byte */
-	uint64_t tail_from;		/* stream offset where the tail starts */
-	int	eocd;			/* end record seen */
-	uint64_t pos;			/* stream offset of the next byte */
-	uint64_t prefix;		/* offset of the first local header */
-	uint32_t roll;			/* scan: last four bytes */
-	uint64_t skip;
-	/* fixed header assembly */
-	uint8_t hdr[ZIP_HDR_MAX];
-	size_t	have, need;
-	/* name and extra field of the current header */
-	uint32_t left;
-	uint8_t xh[4];
-	unsigned xhh;
-	uint16_t xid, xlen, xgot;
-	uint8_t xdata[ZIP_XDATA_MAX];
-	struct zcur cur;
-	struct codec *codec;		/* the current member's decoder */
-	uint64_t window;		/* decoder memory booked: the largest */
-	/* stored data, and the descriptor scan over it (pend, below) */
-	size_t	pend_len;
-	size_t	pend_scan;		/* positions tried for a descriptor */
-	/* bytes pushed back, read again before new input (rb, below) */
-	size_t	rb_off, rb_len;
-	const uint8_t *pb;		/* pending push back, set by a step */
-	size_t	pb_len;
-	/* local headers seen */
-	struct zent *ents;
-	size_t	nents, cap;
-	/* end records in bytes not read as records (zip_hidden) */
-	uint8_t hb[22];			/* a candidate, from its first byte */
-	size_t	hb_len;
-	uint64_t hb_pos;		/* stream offset of hb[0] */
-	uint64_t h_next;		/* offset after the last byte looked at */
-	uint64_t hidden;		/* 1 + offset of the last one found, or 0 */
-	uint64_t eocd_at;		/* 1 + offset of the last one read, or 0 */
-	uint64_t pend_at;		/* stream offset of pend[0] */
-	/* buffers, last: zip_open() clears only what comes before them */
-	uint8_t pend[ZIP_PEND];
-	uint8_t rb[ZIP_RB];
-};
-
-/* Little-endian readers. */
-
-static uint16_t le16(const uint8_t *p)
-{
-	return ((uint16_t) (p[0] | p[1] << 8));
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return ((uint32_t) p[0] | (uint32_t) p[1] << 8
-		| (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24);
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return ((uint64_t) le32(p) | (uint64_t) le32(p + 4) << 32);
-}
-
-/* zip_is_sig - is this a signature that may follow member data? */
-
-static int zip_is_sig(const uint8_t *p)
-{
-	uint32_t s;
-
-	if (p[0] != 'P' || p[1] != 'K')
-		return (0);
-	s = SIG(p[2], p[3]);
-	return (s == SIG_LFH || s == SIG_CDH || s == SIG_EOCD || s == SIG_EOCD64
-		|| s == SIG_LOC64 || s == SIG_DIGSIG || s == SIG_AXTRA);
-}
-
-/*
- * zip_hidden_ok - could these 22 bytes at offset at be an end record
- * that an extractor would follow?  One disk, as many entries on it as in
- * all, at least one, and a directory that fits before it (Python's
- * zipfile refuses one that does not).  Zip64 markers: its own records
- * would say, so it is taken.
- */
-
-static int zip_hidden_ok(const uint8_t *h, uint64_t at)
-{
-	unsigned nt = le16(h + 10);
-	uint32_t size = le32(h + 12), off = le32(h + 16);
-
-	if (le16(h + 4) != le16(h + 6) || le16(h + 8) != nt || nt == 0)
-		return (0);
-	if (nt == 0xffff || size == 0xffffffff || off == 0xffffffff)
-		return (1);
-	return (size >= 46u * nt && (uint64_t) size + off <= at);
-}
-
-/* zip_hidden_check - judge the candidate in hb, then move on to the next */
-
-static void zip_hidden_check(struct zip *z)
-{
-	static const uint8_t sig[4] = {'P', 'K', 5, 6};
-	const uint8_t *q;
-	size_t  m, drop;
-
-	while (z->hb_len > 0) {
-		m = z->hb_len < 4 ? z->hb_len : 4;
-		if (memcmp(z->hb, sig, m) == 0) {
-			if (z->hb_len < sizeof(z->hb))
-				return;			/* more bytes, please */
-			if (zip_hidden_ok(z->hb, z->hb_pos))
-				z->hidden = z->hb_pos + 1;
-		}
-		q = memchr(z->hb + 1, 'P', z->hb_len - 1);
-		drop = q ? (size_t) (q - z->hb) : z->hb_len;
-		memmove(z->hb, z->hb + drop, z->hb_len - drop);
-		z->hb_len -= drop;
-		z->hb_pos += drop;
-	}
-}
-
-/*
- * zip_hidden - n bytes at stream offset at that the walk does not read
- * as records (member data, comments, junk): remember the last plausible
- * end record among them.  Each offset is looked at once (bytes read
- * again after a push back are not), in order; a gap (records read in
- * between) drops a candidate begun before it.
- */
-
-static void zip_hidden(struct zip *z, const uint8_t *p, size_t n, uint64_t at)
-{
-	const uint8_t *q;
-	size_t  k;
-
-	if (at + n <= z->h_next)
-		return;
-	if (at < z->h_next) {
-		k = (size_t) (z->h_next - at);
-		p += k, n -= k, at += k;
-	} else if (at > z->h_next)
-		z->hb_len = 0;
-	z->h_next = at + n;
-	while (n > 0) {
-		if (z->hb_len == 0) {
-			if ((q = memchr(p, 'P', n)) == 0)
-				return;
-			k = (size_t) (q - p);
-			p += k, n -= k, at += k;
-			z->hb_pos = at;
-		}
-		k = sizeof(z->hb) - z->hb_len;
-		if (k > n)
-			k = n;
-		memcpy(z->hb + z->hb_len, p, k);
-		z->hb_len += k;
-		p += k, n -= k, at += k;
-		zip_hidden_check(z);
-	}
-}
+#include "zip_impl.h"
+#include "zipcd.h"
 
 /* zip_push_back - read these state bytes again, after this step */
 
-static void zip_push_back(struct zip *z, const uint8_t *p, size_t n)
+void    zip_push_back(struct zip *z, const uint8_t *p, size_t n)
 {
 	z->pb = p;
 	z->pb_len = n;
@@ -474,50 +233,6 @@ static int zip_lost(struct zip *z)
 	return (walker_finding(&z->w, FIND_ARCHIVE_MALFORMED));
 }
 
-/* zip_ent_find - the local header at this offset, or NULL */
-
-static struct zent *zip_ent_find(struct zip *z, uint64_t off)
-{
-	size_t  lo = 0, hi = z->nents, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (z->ents[mid].off == off)
-			return (&z->ents[mid]);
-		if (z->ents[mid].off < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (NULL);
-}
-
-/* zip_ent_add - remember a local header; bounded by max_archive_entries */
-
-static struct zent *zip_ent_add(struct zip *z, uint64_t off)
-{
-	struct zent *e;
-	size_t  ncap;
-	uint64_t max = msg_conf(z->w.msg)->max_archive_entries;
-
-	if (z->nents == z->cap) {
-		ncap = z->cap ? z->cap * 2 : 16;
-		if (ncap > max)
-			ncap = max > z->nents ? max : z->nents + 1;
-		if ((e = acct_calloc(z->w.acct, ACCT_ARCHIVE, ncap, sizeof(*e))) == 0)
-			return (NULL);
-		if (z->nents)
-			memcpy(e, z->ents, z->nents * sizeof(*e));
-		acct_free(z->w.acct, z->ents);
-		z->ents = e;
-		z->cap = ncap;
-	}
-	e = &z->ents[z->nents++];
-	memset(e, 0, sizeof(*e));
-	e->off = off;
-	e->end = off;
-	return (e);
-}
 
 /* zip_extra_field - one complete extra subfield */
 
@@ -601,7 +316,7 @@ static size_t zip_name(struct zip *z, const uint8_t *p, size_t n)
 
 /* zip_lfh_plausible - could these 30 bytes be a local header? */
 
-static int zip_lfh_plausible(const uint8_t *h)
+int     zip_lfh_plausible(const uint8_t *h)
 {
 	unsigned method = le16(h + 8);
 
@@ -629,10 +344,9 @@ static int zip_member_close(struct zip *z)
 
 /* zip_member_end - data (and descriptor) done: close, bookkeeping */
 
-static int zip_member_end(struct zip *z)
+int     zip_member_end(struct zip *z)
 {
 	struct zcur *c = &z->cur;
-	struct zent *e = &z->ents[z->nents - 1];
 	uint64_t known = c->usize > c->out ? c->usize : c->out;
 
 	if (c->dd && c->dd_usize && c->out > c->dd_usize && !c->lie) {
@@ -653,8 +367,7 @@ static int zip_member_end(struct zip *z)
 	}
 	if (c->dd_usize > known)
 		known = c->dd_usize;
-	e->end = z->pos;
-	e->known = known;
+	zipcd_data_end(&z->cd, z->pos, known);
 	z->st = ZS_SIG;
 	z->have = 0;
 	z->need = 4;
@@ -663,7 +376,7 @@ static int zip_member_end(struct zip *z)
 
 /* zip_data_done - member data over: a descriptor may follow */
 
-static int zip_data_done(struct zip *z)
+int     zip_data_done(struct zip *z)
 {
 	if (z->cur.dd) {
 		zip_expect(z, ZS_DD, 0, ZIP_LOOK);
@@ -708,7 +421,7 @@ static int zip_window(struct zip *z)
 
 /* zip_out - expanded bytes of the current member */
 
-static int zip_out(void *ctx, const uint8_t *p, size_t n)
+int     zip_out(void *ctx, const uint8_t *p, size_t n)
 {
 	struct zip *z = ctx;
 	struct zcur *c = &z->cur;
@@ -861,18 +574,14 @@ static int zip_member_begin(struct zip *z)
 {
 	struct zcur *c = &z->cur;
 	const struct conf *conf = msg_conf(z->w.msg);
-	struct zent *e = &z->ents[z->nents - 1];
 	unsigned method = c->method;
 	int     enc = (c->flags & 1) != 0;
 	int     dir;
 	int     known;
 
-	e->hdrlen = (uint32_t) (z->pos - c->off);
-	e->method = c->method;
-	e->enc = (c->flags & 1) != 0;
-	e->name_crc = (uint32_t) crc32(0L, (const Bytef *) c->name, (uInt) c->nlen);
-	e->upath = (uint8_t) c->upath;
-	z->pend_len = z->pend_scan = 0;
+	zipcd_local(&z->cd, (uint32_t) (z->pos - c->off), c->method,
+		    (c->flags & 1) != 0, c->name, c->nlen, c->upath);
+	zipdd_begin(z);
 	c->dd = (c->flags & 8) != 0;
 	known = !c->dd || c->csize != 0;
 	c->sized = !c->dd;
@@ -946,15 +655,6 @@ static int zip_cdh_plausible(const uint8_t *h)
 		&& le16(h + 28) > 0);
 }
 
-/* zip_eocd_plausible - could these 22 bytes be an end record? */
-
-static int zip_eocd_plausible(const uint8_t *h)
-{
-	unsigned d = le16(h + 4), cd = le16(h + 6);
-
-	return ((d == 0 || d == 0xffff) && (cd == 0 || cd == 0xffff)
-		&& le16(h + 8) == le16(h + 10));
-}
 
 /* zip_tail_start - a record begins the tail's archive, if plausible */
 
@@ -982,10 +682,7 @@ static int zip_unverifiable(struct zip *z)
 
 static int zip_tail_eocd(struct zip *z, uint64_t at)
 {
-	uint32_t size = le32(z->hdr + 12);
-
-	if (size == 0xffffffff || le16(z->hdr + 10) == 0xffff
-	    || size > at || at - size < z->tail_from)
+	if (!zipcd_tail_eocd_ok(z->hdr, at, z->tail_from))
 		return (zip_unverifiable(z));
 	return (0);
 }
@@ -1021,196 +718,14 @@ static int zip_lfh(struct zip *z)
 	c->extralen = le16(h + 28);
 	if (msg_entry(z->w.msg, z->w.node) != 0)
 		return (walker_halt(&z->w));
-	if (zip_ent_add(z, c->off) == 0)
+	if (zipcd_add(&z->cd, z->w.acct, msg_conf(z->w.msg)->max_archive_entries,
+		      c->off) == 0)
 		return (walker_nomem(&z->w));
 	z->left = c->namelen;
 	z->st = ZS_LFH_NAME;
 	return (0);
 }
 
-/* zip_dd_match - is there a data descriptor at b for d data bytes? */
-
-static size_t zip_dd_match(struct zip *z, const uint8_t *b, size_t avail,
-			           uint64_t d, int at_end, int sig)
-{
-	struct zcur *c = &z->cur;
-	size_t  off = sig ? 4 : 0;
-	size_t  len;
-	uint64_t u;
-	int     wide;
-
-	if (sig && (avail < 4 || le32(b) != 0x08074b50))
-		return (0);
-	for (wide = 0; wide < 2; wide++) {
-		len = off + (wide ? 20 : 12);
-		if (avail < len)
-			continue;
-		if (wide ? le64(b + off + 4) != d : le32(b + off + 4) != (uint32_t) d)
-			continue;
-		if (avail >= len + 4 ? !zip_is_sig(b + len) : !(at_end && avail == len))
-			continue;
-		u = wide ? le64(b + off + 12) : le32(b + off + 8);
-		if (c->verify && u != (wide ? d : (uint32_t) d))
-			continue;
-		c->dd_usize = u;
-		return (len);
-	}
-	return (0);
-}
-
-/* zip_pend_release - the first n scanned bytes are member data */
-
-static int zip_pend_release(struct zip *z, size_t n)
-{
-	struct zcur *c = &z->cur;
-
-	if (n == 0)
-		return (0);
-	zip_hidden(z, z->pend, n, z->pend_at);
-	z->pend_at += n;
-	if (c->verify)
-		c->crc_run = crc32(c->crc_run, z->pend, (uInt) n);
-	c->in += n;
-	if (c->feed && zip_out(z, z->pend, n))
-		return (1);
-	memmove(z->pend, z->pend + n, z->pend_len - n);
-	z->pend_len -= n;
-	z->pend_scan = z->pend_scan > n ? z->pend_scan - n : 0;
-	return (0);
-}
-
-/*
- * zip_dd_none - does the data end at pend[i] without a descriptor?  The
- * directory entry of this very member, whose compressed size is the
- * bytes before it (a streaming writer that gave the sizes only there);
- * or, for data not looked into (encrypted, unsupported method), a
- * plausible local header: any extractor finds that member through the
- * directory, and a search for a descriptor that never comes would take
- * it, and all that follows, for this member's data.
- */
-
-static int zip_dd_none(struct zip *z, size_t i)
-{
-	const uint8_t *b = z->pend + i;
-	size_t  avail = z->pend_len - i;
-	uint64_t d = z->cur.in + i;
-
-	if (avail < 24 || b[0] != 'P' || b[1] != 'K')
-		return (0);
-	if (b[2] == 1 && b[3] == 2)
-		return (le32(b + 20) == (uint32_t) d && (d >> 32) == 0
-			&& (!z->cur.verify
-			    || crc32(z->cur.crc_run, z->pend, (uInt) i) == le32(b + 16)));
-	return (b[2] == 3 && b[3] == 4 && !z->cur.feed && zip_lfh_plausible(b));
-}
-
-/*
- * zip_dd_scan - data of unknown length: look for its descriptor.  Each
- * position is tried once, with ZIP_LOOK bytes after it (fewer only at
- * the end of the stream); data goes on in ZIP_BLOCK pieces.
- */
-
-static int zip_dd_scan(struct zip *z, int at_end)
-{
-	struct zcur *c = &z->cur;
-	size_t  i, len, last;
-	int     sig;
-
-	last = at_end ? z->pend_len : z->pend_len >= ZIP_LOOK ?
-		z->pend_len - ZIP_LOOK + 1 : 0;
-	for (i = z->pend_scan; i < last; i++) {
-		if (zip_dd_none(z, i)) {
-			/* No descriptor: the next record follows the data. */
-			if (zip_pend_release(z, i))
-				return (1);
-			zip_push_back(z, z->pend, z->pend_len);
-			z->pend_len = z->pend_scan = 0;
-			return (zip_member_end(z));
-		}
-		/* Cheap test first: the signature, or a compressed size field
-		 * (after the CRC) that equals the bytes before it. */
-		if (z->pend_len - i >= 8 && z->pend[i] != 'P'
-		    && le32(z->pend + i + 4) != (uint32_t) (c->in + i))
-			continue;
-		for (sig = 1; sig >= 0; sig--) {
-			len = zip_dd_match(z, z->pend + i, z->pend_len - i,
-					   c->in + i, at_end, sig);
-			if (len == 0)
-				continue;
-			if (c->verify && crc32(c->crc_run, z->pend, (uInt) i)
-			    != le32(z->pend + i + (sig ? 4 : 0)))
-				continue;
-			if (zip_pend_release(z, i))
-				return (1);
-			/* The descriptor is pend[0..len); the rest is read again. */
-			zip_push_back(z, z->pend + len, z->pend_len - len);
-			z->pend_len = z->pend_scan = 0;
-			return (zip_member_end(z));
-		}
-	}
-	if (last > z->pend_scan)
-		z->pend_scan = last;
-	if (z->pend_scan < ZIP_BLOCK)
-		return (0);
-	return (zip_pend_release(z, ZIP_BLOCK));
-}
-
-/* zip_copy - stored data of known size, handed on in ZIP_BLOCK pieces */
-
-static size_t zip_copy(struct zip *z, const uint8_t *p, size_t n)
-{
-	struct zcur *c = &z->cur;
-	size_t  k = ZIP_BLOCK - z->pend_len;
-
-	if (k > c->remain)
-		k = (size_t) c->remain;
-	if (k > n)
-		k = n;
-	if (z->pend_len == 0)
-		z->pend_at = z->pos;
-	if (k > 0)
-		memcpy(z->pend + z->pend_len, p, k);
-	z->pend_len += k;
-	c->remain -= k;
-	if ((z->pend_len == ZIP_BLOCK || c->remain == 0)
-	    && zip_pend_release(z, z->pend_len))
-		return (k);
-	if (c->remain == 0) {
-		z->pos += k;
-		zip_data_done(z);
-		z->pos -= k;
-	}
-	return (k);
-}
-
-/* zip_dd - the data descriptor after data whose end we know */
-
-static int zip_dd(struct zip *z, int at_end)
-{
-	struct zcur *c = &z->cur;
-	size_t  len = 0;
-
-	if (z->have >= 4 && le32(z->hdr) == 0x08074b50)
-		len = zip_dd_match(z, z->hdr, z->have, c->in, at_end, 1);
-	if (len == 0)
-		len = zip_dd_match(z, z->hdr, z->have, c->in, at_end, 0);
-	if (len == 0 && z->have >= 4 && zip_is_sig(z->hdr)) {
-		/* No descriptor at all, the next record follows (bit 3 set
-		 * by a writer that gave the sizes in the header) */
-		len = 0;
-	} else if (len == 0) {
-		/* Nothing consistent: take the likeliest shape, note it. */
-		len = z->have >= 4 && le32(z->hdr) == 0x08074b50 ? 16 : 12;
-		if (c->zip64)
-			len += 8;
-		if (len > z->have)
-			len = z->have;
-		if (walker_finding(&z->w, FIND_ARCHIVE_MALFORMED))
-			return (1);
-	}
-	zip_push_back(z, z->hdr + len, z->have - len);
-	return (zip_member_end(z));
-}
 
 /* zip_cd_encrypted - the directory says encrypted where the walk did not */
 
@@ -1230,58 +745,34 @@ static int zip_cd_encrypted(struct zip *z)
 static int zip_cd_entry(struct zip *z)
 {
 	struct zcur *c = &z->cur;
-	struct zent *e;
-	uint64_t data, known = 0;
-	int     enc = (c->flags & 1) != 0;
+	struct zipcd_dirent d = {
+		.lho = c->lho, .csize = c->csize, .method = c->method,
+		.enc = (c->flags & 1) != 0, .upath = c->upath,
+		.name = c->name, .nlen = c->nlen,
+	};
+	struct zipcd_verdict v;
 
-	e = zip_ent_find(z, c->lho + z->prefix);
-	if (e == 0 && z->prefix != 0)
-		e = zip_ent_find(z, c->lho);
-	if (enc && (e == 0 || !e->enc) && zip_cd_encrypted(z))
+	zipcd_entry(&z->cd, &d, z->prefix, z->tail, &v);
+	if (v.enc_cd && zip_cd_encrypted(z))
 		return (1);
-	if (e != 0 && !e->ref) {
-		data = e->off + e->hdrlen;
-		/* Encrypted in the local header only: the walk skipped data
-		 * that unzip, taking the directory's word, inflates. */
-		if (e->end >= data && c->csize <= e->end - data
-		    && (!e->enc || enc || e->end == data)) {
-			e->ref = 1;
-			known = e->known;
-			/* Another method in the directory: Python's zipfile
-			 * takes it (up to the size the entry declares, which
-			 * is projected), the others the local one. */
-			if (e->method != c->method && c->csize > 2
-			    && walker_finding(&z->w, FIND_ARCHIVE_MALFORMED))
-				return (1);
-			/* Another name (not explained by a Unicode Path field,
-			 * which writers add beside a name in another charset). */
-			if (!e->upath && !c->upath
-			    && e->name_crc != (uint32_t) crc32(0L, (const Bytef *) c->name,
-							    (uInt) c->nlen)
-			    && walker_finding(&z->w, FIND_ARCHIVE_MALFORMED))
-				return (1);
-			goto declare;
-		}
-	}
-	/*
-	 * Inconsistent: the entry names no header we saw, or one already
-	 * named, or more data than that member had.  An archive that starts
-	 * the stream is hostile then.  One found by scanning inside some
-	 * other file (a self-extractor stub, or a container such as an OLE
-	 * document that holds fragments of zips) may just be misread: its
-	 * entry counts in full by its declared sizes, which is what an
-	 * extractor following the directory would produce.
-	 */
-	if (z->tail && e == 0)
-		return (zip_unverifiable(z));	/* its data lies before the tail */
-	if (z->prefix == 0 && !z->tail) {
+	switch (v.action) {
+	case ZIPCD_OK:
+		if (v.method && walker_finding(&z->w, FIND_ARCHIVE_MALFORMED))
+			return (1);
+		if (v.name && walker_finding(&z->w, FIND_ARCHIVE_MALFORMED))
+			return (1);
+		break;
+	case ZIPCD_UNVERIFIABLE:
+		return (zip_unverifiable(z));
+	case ZIPCD_OVERLAP:
 		msg_stop(z->w.msg, REASON_ZIP_OVERLAP, z->w.node);
 		return (walker_halt(&z->w));
+	case ZIPCD_FINDING:
+		if (walker_finding(&z->w, FIND_ARCHIVE_MALFORMED))
+			return (1);
+		break;
 	}
-	if (walker_finding(&z->w, FIND_ARCHIVE_MALFORMED))
-		return (1);
-declare:
-	if (node_member_declared(z->w.node, c->name, c->nlen, known,
+	if (node_member_declared(z->w.node, c->name, c->nlen, v.known,
 				 c->usize, c->csize) != 0)
 		return (walker_halt(&z->w));
 	return (0);
@@ -1399,7 +890,7 @@ static size_t zip_step(struct zip *z, const uint8_t *p, size_t n)
 	case ZS_SCAN:
 		k = zip_scan(z, p, n);
 		if (!z->first)		/* no header yet: no directory to hide */
-			zip_hidden(z, p, k, z->pos);
+			zipcd_hidden(&z->cd, p, k, z->pos);
 		return (k);
 	case ZS_SIG:
 		k = zip_take(z, p, n);
@@ -1443,7 +934,7 @@ static size_t zip_step(struct zip *z, const uint8_t *p, size_t n)
 			return (0);
 		}
 		r = codec_feed(z->codec, p, k, &used, zip_out, z);
-		zip_hidden(z, p, used, z->pos);	/* stored blocks quote */
+		zipcd_hidden(&z->cd, p, used, z->pos);	/* stored blocks quote */
 		c->in = codec_total_in(z->codec);
 		if (!c->dd)
 			c->remain -= used;
@@ -1499,10 +990,10 @@ static size_t zip_step(struct zip *z, const uint8_t *p, size_t n)
 		}
 		return (used);
 	case ZS_COPY:
-		return (zip_copy(z, p, n));
+		return (zipdd_copy(z, p, n));
 	case ZS_SKIP_DATA:
 		k = c->remain < n ? (size_t) c->remain : n;
-		zip_hidden(z, p, k, z->pos);
+		zipcd_hidden(&z->cd, p, k, z->pos);
 		c->remain -= k;
 		if (c->in < c->csize)
 			c->in = c->csize - c->remain;
@@ -1513,23 +1004,12 @@ static size_t zip_step(struct zip *z, const uint8_t *p, size_t n)
 		}
 		return (k);
 	case ZS_DD_SCAN:
-		k = ZIP_PEND - z->pend_len;
-		if (k > n)
-			k = n;
-		if (z->pend_len == 0)
-			z->pend_at = z->pos;
-		if (k > 0)
-			memcpy(z->pend + z->pend_len, p, k);
-		z->pend_len += k;
-		z->pos += k;
-		zip_dd_scan(z, 0);
-		z->pos -= k;
-		return (k);
+		return (zipdd_scan_feed(z, p, n));
 	case ZS_DD:
 		k = zip_take(z, p, n);
 		if (z->have == z->need) {
 			z->pos += k;
-			zip_dd(z, 0);
+			zipdd_descriptor(z, 0);
 			z->pos -= k;
 		}
 		return (k);
@@ -1578,19 +1058,19 @@ static size_t zip_step(struct zip *z, const uint8_t *p, size_t n)
 	case ZS_EOCD:
 		k = zip_take(z, p, n);
 		if (z->have == z->need) {
-			if (z->first && zip_tail_start(z, zip_eocd_plausible(z->hdr), 22))
+			if (z->first && zip_tail_start(z, zipcd_eocd_plausible(z->hdr), 22))
 				return (k);
 			if (z->tail && zip_tail_eocd(z, z->pos + k - 22))
 				return (k);
 			z->eocd = 1;
-			z->eocd_at = z->pos + k - 22 + 1;
+			zipcd_eocd(&z->cd, z->pos + k - 22);
 			z->skip = le16(z->hdr + 20);
 			z->st = ZS_EOCD_COMMENT;
 		}
 		return (k);
 	case ZS_EOCD_COMMENT:
 		k = z->skip < n ? (size_t) z->skip : n;
-		zip_hidden(z, p, k, z->pos);
+		zipcd_hidden(&z->cd, p, k, z->pos);
 		z->skip -= k;
 		if (z->skip == 0) {
 			/* Whatever follows is ignored, unless it is another
@@ -1628,7 +1108,7 @@ static size_t zip_step(struct zip *z, const uint8_t *p, size_t n)
 			zip_expect(z, ZS_SIG, 0, 4);
 		return (k);
 	case ZS_TRAIL:
-		zip_hidden(z, p, n, z->pos);
+		zipcd_hidden(&z->cd, p, n, z->pos);
 		return (n);
 	}
 	return (n);
@@ -1762,7 +1242,8 @@ static int zip_idle(void *state)
 {
 	struct zip *z = state;
 
-	return (!z->eager && !z->w.stop && z->first && z->st == ZS_SCAN && z->nents == 0
+	return (!z->eager && !z->w.stop && z->first && z->st == ZS_SCAN
+		&& zipcd_count(&z->cd) == 0
 		&& !z->eocd && z->rb_off == z->rb_len);
 }
 
@@ -1788,8 +1269,7 @@ static int zip_tail(void *state, uint64_t offset, const uint8_t *p, size_t n)
 		z->tail = 1;
 		z->tail_from = offset;
 		z->pos = offset;
-		z->h_next = offset;
-		z->hb_len = 0;
+		zipcd_gap(&z->cd, offset);
 		zip_scan_from(z);
 	}
 	return (zip_run(z, p, n));
@@ -1800,31 +1280,25 @@ static int zip_tail(void *state, uint64_t offset, const uint8_t *p, size_t n)
 static int zip_data_tail(struct zip *z)
 {
 	if (z->st == ZS_COPY)
-		return (zip_pend_release(z, z->pend_len));
+		return (zipdd_release(z, z->pend_len));
 	if (z->st == ZS_INFLATE && codec_drain(z->codec, zip_out, z) != CODEC_MORE)
 		return (1);
 	return (0);
 }
 
-/*
- * zip_hidden_end - is the end record that extractors take one the walk
- * did not read?  They look for the last one within 64 KiB + 22 bytes of
- * the end.  If it lies in what the walk took for member data, a comment
- * or junk, their directory is one the walk never checked: for an
- * archive that starts the stream only a hiding archive needs that;
- * one found by scanning gets a finding.
- */
+/* zip_hidden_end - extractors' end record is one the walk did not read? */
 
 static int zip_hidden_end(struct zip *z)
 {
-	if (z->hidden == 0 || z->hidden <= z->eocd_at
-	    || z->pos - (z->hidden - 1) > 22 + 65535)
+	switch (zipcd_hidden_end(&z->cd, z->pos, z->prefix, z->tail)) {
+	case ZIPCD_OK:
 		return (0);
-	if (z->nents > 0 && z->prefix == 0 && !z->tail) {
+	case ZIPCD_OVERLAP:
 		msg_stop(z->w.msg, REASON_ZIP_OVERLAP, z->w.node);
 		return (walker_halt(&z->w));
+	default:
+		return (walker_finding(&z->w, FIND_ARCHIVE_MALFORMED));
 	}
-	return (walker_finding(&z->w, FIND_ARCHIVE_MALFORMED));
 }
 
 /* zip_finish - end of the stream */
@@ -1839,15 +1313,15 @@ static int zip_finish(void *state)
 			break;
 		z->pb_len = 0;
 		if (z->st == ZS_DD_SCAN) {
-			if (zip_dd_scan(z, 1))
+			if (zipdd_scan(z, 1))
 				break;
 			if (z->st == ZS_DD_SCAN) {
-				if (zip_pend_release(z, z->pend_len) == 0)
+				if (zipdd_release(z, z->pend_len) == 0)
 					truncated = 1;
 				break;
 			}
 		} else if (z->st == ZS_DD) {
-			if (zip_dd(z, 1))
+			if (zipdd_descriptor(z, 1))
 				break;
 		} else {
 			if (zip_data_tail(z))
@@ -1879,7 +1353,7 @@ static void *zip_free(void *state)
 		return (NULL);
 	walker_member_free(&z->w);
 	codec_free(z->codec);
-	acct_free(z->w.acct, z->ents);
+	zipcd_free(&z->cd, z->w.acct);
 	acct_free(z->w.acct, z);
 	return (NULL);
 }
