@@ -52,8 +52,10 @@
  *	is handed over by the next codec_feed(), by codec_drain() or by
  *	codec_finish().  Where a library would not let this hold, its
  *	backend says how it is kept anyway (the .lzma decoder that does
- *	nothing without room, zstd's raw blocks) or, in its BUGS, that
- *	it cannot be (a corrupt .xz stream).
+ *	nothing without room, zstd's raw blocks, liblzma fed one .xz
+ *	unit at a time so that a corrupt chunk is found at the same
+ *	byte) or, in its BUGS, where it is not (total_in under an x86
+ *	BCJ filter).
  *
  *	*used tells how many input bytes were taken: fewer than n after
  *	the end of the stream (the rest belongs to the container) or when

@@ -48,7 +48,22 @@
  *	liblzma decodes into its dictionary only as much as the room it
  *	is given, and goes on without room as far as headers and block
  *	boundaries take it, so the output rule of codec.c keeps
- *	codec_total_in() at sink time independent of the split.
+ *	codec_total_in() at sink time independent of the split.  But
+ *	liblzma notices an LZMA2 chunk or a block that runs past its
+ *	declared size only after the lzma_code() call that read past it,
+ *	so where a corrupt stream fails (total_in, the output before)
+ *	would depend on how much input that call was given.  So this
+ *	module follows the .xz framing over the bytes liblzma takes
+ *	(xz_track: stream header, block header, LZMA2 chunk headers and
+ *	data, padding and check, then index and footer) and gives each
+ *	call at most the rest of the LZMA2 chunk's data it is in, else
+ *	one byte (xz_cap).  No call reads past a chunk, and the one that
+ *	finds a chunk or block too long is the one-byte call after it,
+ *	whatever the split; and no byte past the footer is ever offered.
+ *	Every filter chain of .xz ends in LZMA2, so its compressed data
+ *	is LZMA2 chunks whatever filters precede.  The cost is a call
+ *	per chunk (64 KiB packed at most) and per framing byte, a few
+ *	dozen a block.
  *	codec_finish() asks with LZMA_FINISH, so that a stream which
  *	ends exactly at the end of the input gives its last output and
  *	its end.
@@ -74,12 +89,10 @@
  *	Zip members that carry one say so with general purpose bit 1,
  *	and the walker passes CODEC_SIZE_UNKNOWN for them.
  *
- *	A corrupt .xz stream whose LZMA2 chunk or block runs past the
- *	compressed size its header declares is found by liblzma only
- *	after the lzma_code() call that read past it, so how far it had
- *	got when it says so (codec_total_in(), and the output before the
- *	error, by up to one chunk) depends on how much input that call
- *	was given.  The result, CODEC_ERROR, does not.
+ *	With a BCJ filter (x86, ARM, ...) before LZMA2, codec_total_in()
+ *	at a sink call may still differ with the split by a few bytes,
+ *	valid stream or corrupt (the filter holds unfiltered bytes of its
+ *	own); the output, the result and the input taken do not.
  */
 
 #include <string.h>
@@ -90,6 +103,18 @@
 #define XZ_ZIP_HDR	9		/* zip: version, property size, properties */
 #define XZ_ALONE_HDR	13		/* .lzma: properties, size */
 
+/* Where the .xz stream is, as this module follows it (xz_track). */
+enum xz_at {
+	XA_STREAM_HDR,			/* the 12-byte stream header */
+	XA_BLOCK,			/* a block header's size byte, or the index's 0 */
+	XA_BLOCK_HDR,			/* the rest of a block header */
+	XA_CTRL,			/* an LZMA2 control byte */
+	XA_CHUNK_HDR,			/* the rest of an LZMA2 chunk header */
+	XA_CHUNK,			/* an LZMA2 chunk's data */
+	XA_PAD,				/* block padding and the check field */
+	XA_TAIL,			/* the index and the footer, or lost */
+};
+
 struct xz_state {
 	lzma_stream strm;
 	lzma_allocator alloc;		/* liblzma keeps a pointer to it */
@@ -97,6 +122,13 @@ struct xz_state {
 	uint8_t hdr[XZ_ALONE_HDR];	/* LZMA kinds: the header, as it passes */
 	size_t	hdr_have;
 	int	started;		/* LZMA kinds: the raw decoder is on */
+	enum xz_at at;			/* .xz: the unit liblzma is on */
+	uint32_t left;			/* bytes to the end of that unit */
+	uint32_t check;			/* the check field's size */
+	uint32_t comp;			/* the block's compressed bytes, mod 4 */
+	uint8_t ctrl;			/* the chunk's control byte */
+	uint8_t ch[5];			/* the chunk header after it, so far */
+	uint8_t ch_have;
 };
 
 #define XZ_STATE(c)	((struct xz_state *) (c)->state)
@@ -149,6 +181,9 @@ static int xz_start(struct codec *c)
 
 	s->hdr_have = 0;
 	s->started = 0;
+	s->at = XA_STREAM_HDR;
+	s->left = 12;
+	s->check = s->comp = 0;
 	if (c->kind != CODEC_XZ)
 		return (CODEC_MORE);
 
@@ -259,13 +294,133 @@ static int xz_header(struct codec *c, struct xz_state *s, struct codec_io *io)
 	return (xz_raw_start(c, s, s->hdr, size));
 }
 
-/* xz_step - the header if any, then one lzma_code() call */
+/* xz_track_byte - follow the .xz framing over one byte outside chunk data */
 
+static void xz_track_byte(struct xz_state *s, uint8_t b)
+{
+	switch (s->at) {
+	case XA_STREAM_HDR:
+		if (s->left == 5)		/* byte 7: the check ID */
+			s->check = lzma_check_size((lzma_check) (b & 0x0f));
+		if (--s->left == 0)
+			s->at = XA_BLOCK;
+		break;
+	case XA_BLOCK:
+		s->left = (uint32_t) (b + 1) * 4 - 1;
+		s->at = b == 0 ? XA_TAIL : XA_BLOCK_HDR;
+		break;
+	case XA_BLOCK_HDR:
+		s->comp = 0;
+		if (--s->left == 0)
+			s->at = XA_CTRL;
+		break;
+	case XA_CTRL:
+		s->comp++;
+		s->ctrl = b;
+		s->ch_have = 0;
+		if (b == 0) {			/* end of LZMA2: padding, check */
+			s->left = (4 - s->comp % 4) % 4 + s->check;
+			s->at = s->left ? XA_PAD : XA_BLOCK;
+		} else if (b <= 2) {		/* uncompressed: 2-byte size */
+			s->left = 2;
+			s->at = XA_CHUNK_HDR;
+		} else if (b >= 0x80) {		/* LZMA: sizes, props if reset */
+			s->left = b >= 0xc0 ? 5 : 4;
+			s->at = XA_CHUNK_HDR;
+		} else {
+			s->at = XA_TAIL;	/* liblzma refuses it at this byte */
+		}
+		break;
+	case XA_CHUNK_HDR:
+		s->comp++;
+		s->ch[s->ch_have++] = b;
+		if (--s->left > 0)
+			break;
+		if (s->ctrl <= 2)
+			s->left = ((uint32_t) s->ch[0] << 8 | s->ch[1]) + 1;
+		else
+			s->left = ((uint32_t) s->ch[2] << 8 | s->ch[3]) + 1;
+		s->at = XA_CHUNK;
+		break;
+	case XA_PAD:
+		if (--s->left == 0)
+			s->at = XA_BLOCK;
+		break;
+	default:				/* XA_CHUNK: xz_track; XA_TAIL */
+		break;
+	}
+}
+
+/* xz_track - follow the .xz framing over the bytes liblzma took */
+
+static void xz_track(struct xz_state *s, const uint8_t *p, size_t n)
+{
+	uint32_t k;
+
+	while (n > 0 && s->at != XA_TAIL) {
+		if (s->at != XA_CHUNK) {
+			xz_track_byte(s, *p++);
+			n--;
+			continue;
+		}
+		k = n < s->left ? (uint32_t) n : s->left;
+		p += k;
+		n -= k;
+		s->comp += k;
+		if ((s->left -= k) == 0)
+			s->at = XA_CTRL;
+	}
+}
+
+/*
+ * xz_cap - how much input liblzma may see now: the rest of the LZMA2
+ * chunk's data inside one, else one byte (headers, control bytes,
+ * padding, check, index, footer: a few dozen bytes a block).  So no
+ * call reads past the end of a chunk, and the call that finds a chunk
+ * or block running past its declared size is the one-byte call after
+ * it, whatever the split.
+ */
+static size_t xz_cap(const struct xz_state *s, size_t avail)
+{
+	size_t  unit = s->at == XA_CHUNK ? s->left : 1;
+
+	return (avail < unit ? avail : unit);
+}
+
+/* xz_code - one lzma_code() call with cap bytes of input */
+
+static lzma_ret xz_code(struct codec *c, struct xz_state *s, struct codec_io *io,
+			        size_t cap)
+{
+	size_t  room = io->out_len - io->made;
+	uint64_t mem;
+	lzma_ret ret;
+
+	s->strm.next_in = cap ? io->in + io->took : 0;
+	s->strm.avail_in = cap;
+	s->strm.next_out = io->out + io->made;
+	s->strm.avail_out = room;
+	ret = lzma_code(&s->strm, io->finish ? LZMA_FINISH : LZMA_RUN);
+	if (c->kind == CODEC_XZ && cap > s->strm.avail_in)
+		xz_track(s, io->in + io->took, cap - s->strm.avail_in);
+	io->took += cap - s->strm.avail_in;
+	io->made += room - s->strm.avail_out;
+	if (c->kind == CODEC_XZ && (mem = lzma_memusage(&s->strm)) > s->base
+	    && mem > c->window)
+		c->window = mem;
+	return (ret);
+}
+
+/*
+ * xz_step - the header if any, then lzma_code(): for the LZMA kinds
+ * one call with all the input; for .xz one call per unit (xz_cap)
+ * until liblzma is blocked or the input is used, and never a call
+ * without input but to finish (so no call is one a split added).
+ */
 static int xz_step(struct codec *c, struct codec_io *io)
 {
 	struct xz_state *s = XZ_STATE(c);
-	size_t  in_len;
-	uint64_t mem;
+	size_t  took, made, avail;
 	lzma_ret ret;
 	int     r;
 
@@ -273,18 +428,19 @@ static int xz_step(struct codec *c, struct codec_io *io)
 		return (CODEC_NOMEM);		/* its start failed; codec.c keeps that */
 	if (!s->started && ((r = xz_header(c, s, io)) != CODEC_MORE || !s->started))
 		return (r);
-	in_len = io->in_len - io->took;
-	s->strm.next_in = in_len ? io->in + io->took : 0;
-	s->strm.avail_in = in_len;
-	s->strm.next_out = io->out + io->made;
-	s->strm.avail_out = io->out_len - io->made;
-	ret = lzma_code(&s->strm, io->finish ? LZMA_FINISH : LZMA_RUN);
-	io->took += in_len - s->strm.avail_in;
-	io->made = io->out_len - s->strm.avail_out;
-	if (c->kind == CODEC_XZ && (mem = lzma_memusage(&s->strm)) > s->base
-	    && mem > c->window)
-		c->window = mem;
-	return (xz_status(ret));
+	if (c->kind != CODEC_XZ)
+		return (xz_status(xz_code(c, s, io, io->in_len - io->took)));
+	for (;;) {
+		if ((avail = io->in_len - io->took) == 0 && !io->finish)
+			return (CODEC_MORE);
+		took = io->took;
+		made = io->made;
+		ret = xz_code(c, s, io, xz_cap(s, avail));
+		if (ret != LZMA_OK)
+			return (xz_status(ret));
+		if (io->took == took && io->made == made)
+			return (CODEC_MORE);	/* blocked: codec.c judges */
+	}
 }
 
 const struct codec_ops codec_xz_ops = {
