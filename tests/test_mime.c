@@ -166,7 +166,7 @@ static void check_case(const struct mime_case *c, const struct record *r)
 	cr_expect_eq(r->findings & c->findings, c->findings, "%s: findings %s", c->name, tu_record_str(r));
 	if (c->absent != ~0ull)
 		cr_expect_eq(r->findings & c->absent, 0, "%s: unexpected findings %s", c->name, tu_record_str(r));
-	cr_expect_eq(r->cost, r->raw + r->decoded + r->expanded, "%s: cost", c->name);
+	cr_expect_eq(r->cost, r->raw + r->decoded + r->expanded + r->decoder_mem, "%s: cost", c->name);
 }
 
 Test(mime, table)

@@ -3,8 +3,8 @@
  * in fuzzer-chosen chunk sizes, with low limits so that every limit path
  * is reached.  The first byte picks the chunking, the second a set of
  * limits; the rest is the message.  It asserts what must always hold:
- * a verdict, cost = raw + decoded + expanded, nothing held after finish,
- * the same record fed whole (the same views too; peak_mem may differ when
+ * a verdict, cost = raw + decoded + expanded + decoder_mem, nothing held
+ * after finish, the same record fed whole (the same views too; peak_mem may differ when
  * there are several, msg.c).
  */
 
@@ -78,7 +78,7 @@ int     LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	a = fuzz_run(&conf, data + 2, size - 2, data[0]);
 	assert(a.verdict == VERDICT_ACCEPT || a.verdict == VERDICT_REJECT);
-	assert(a.cost == a.raw + a.decoded + a.expanded || a.cost == UINT64_MAX);
+	assert(a.cost == a.raw + a.decoded + a.expanded + a.decoder_mem || a.cost == UINT64_MAX);
 	assert(a.raw == size - 2);
 	assert((a.verdict == VERDICT_ACCEPT) == (a.reason == REASON_NONE));
 	if (data[0] % 4 != 0) {
