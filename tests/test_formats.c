@@ -513,3 +513,48 @@ Test(formats, huge_declared_window_refused_without_decoding)
 	free(x.p);
 	free(s.p);
 }
+
+/* --- ordinary files of every preset and level ------------------------------ */
+
+/*
+ * Every xz preset 0 to 9 (dictionaries 256 KiB to 64 MiB, kept in the
+ * header by the stream encoder as xz(1) writes it), every zstd level 1
+ * to 19 and every bzip2 block size 1 to 9 is decoded and, with default
+ * limits, accepted: the payload comes out whole, nothing is left
+ * unverified, and the declared decoder memory is in the record.
+ */
+Test(formats, every_preset_and_level_decoded)
+{
+	static const struct {
+		int	kind, lo, hi;
+		const char *ctype, *name;
+	} codecs[] = {
+		{CODEC_XZ, 0, 9, "application/x-xz", "a.txt.xz"},
+		{CODEC_ZSTD, 1, 19, "application/zstd", "a.txt.zst"},
+		{CODEC_BZIP2, 1, 9, "application/x-bzip2", "a.txt.bz2"},
+	};
+	struct tu_buf p = {0};
+
+	bomb_text(&p, 256 << 10, 5);
+	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++)
+		for (int level = codecs[i].lo; level <= codecs[i].hi; level++) {
+			struct tu_buf a = {0};
+			struct record r;
+
+			bomb_codec(&a, codecs[i].kind, level, p.p, p.len);
+			r = scan_attached(&a, codecs[i].ctype, codecs[i].name);
+			cr_expect_eq(r.verdict, VERDICT_ACCEPT, "%s level %d: %s", codecs[i].name,
+				     level, tu_record_str(&r));
+			cr_expect_eq(r.expanded, p.len, "%s level %d: %s", codecs[i].name, level,
+				     tu_record_str(&r));
+			cr_expect_eq(r.findings >> FIND_UNVERIFIED & 1, 0, "%s level %d: %s",
+				     codecs[i].name, level, tu_record_str(&r));
+			cr_expect_gt(r.decoder_mem, 0, "%s level %d: %s", codecs[i].name, level,
+				     tu_record_str(&r));
+			if (codecs[i].kind == CODEC_XZ && level >= 8)
+				cr_expect_geq(r.decoder_mem, 32u << 20, "%s level %d: %s",
+					      codecs[i].name, level, tu_record_str(&r));
+			free(a.p);
+		}
+	free(p.p);
+}
